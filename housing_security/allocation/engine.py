@@ -1,0 +1,118 @@
+"""One round end to end: load, aggregate, solve (optimal or baseline), explain, measure; and the comparison."""
+from __future__ import annotations
+
+import time
+
+from .baseline import solve_fifo
+from .classes import build_classes
+from .compatibility import area_fit, preference_rank
+from .explain import household_reasons, unit_reasons
+from .instance import Instance, load_instance, natural_key
+from .metrics import compare_seniority, objective, round_metrics
+from .solver import solve_optimal
+
+METHODS = ("optimal", "fifo")
+
+
+def _as_instance(instance) -> Instance:
+    return instance if isinstance(instance, Instance) else load_instance(instance)
+
+
+def _run(instance: Instance, method: str, progress=None, graph=None):
+    if method not in METHODS:
+        raise ValueError(f"unknown method {method!r}; use one of {METHODS}")
+    started = time.perf_counter()
+    if progress:
+        progress("classes", 0, 1)
+    graph = graph or build_classes(instance)
+    if progress:
+        progress("classes", 1, 1)
+    if method == "optimal":
+        assignment, info = solve_optimal(instance, graph, progress)
+        solver = {"name": "ortools.min_cost_flow (matroid-weighted, two phases)", "status": "OPTIMAL",
+                  "tiers": info["tiers"]}
+    else:
+        assignment = solve_fifo(instance, graph, progress)
+        solver = {"name": "first-come-first-served", "status": "HEURISTIC",
+                  "tiers": {t: "NOT_OPTIMISED" for t in instance.policy.tiers}}
+    solver["seconds"] = round(time.perf_counter() - started, 3)
+    solver["classes"] = {"household_classes": len(graph.household_classes),
+                         "unit_classes": len(graph.unit_classes), "edges": graph.num_edges}
+    return graph, assignment, solver
+
+
+def solve(instance, method: str = "optimal", progress=None) -> dict:
+    """The result JSON of ALLOCATION.md; `progress(stage, done, total)` is called as stages advance."""
+    instance = _as_instance(instance)
+    graph, assignment, solver = _run(instance, method, progress)
+    return _result(instance, graph, assignment, solver, method, progress)
+
+
+def _result(instance, graph, assignment, solver, method, progress=None) -> dict:
+    started = time.perf_counter()
+    if progress:
+        progress("explain", 0, 1)
+    households = sorted(instance.households, key=lambda h: h.rank)
+    why = household_reasons(instance, graph, assignment)
+    subsidies = {h.id: h.subsidy_month for h in households if h.due and h.id not in assignment}
+    vacant = unit_reasons(instance, graph, assignment)
+    bands = instance.policy.size_bands
+    result = {
+        "round": {"city": instance.city, "program": instance.program, "date": instance.date.isoformat(),
+                  "next_round_date": instance.next_round_date.isoformat()},
+        "method": method,
+        "assignments": [{"household": h.id, "unit": assignment[h.id].id,
+                         "preference_rank": preference_rank(h, assignment[h.id].district),
+                         "fit": area_fit(assignment[h.id].area_m2, bands[h.band].target_area)}
+                        for h in households if h.id in assignment],
+        "subsidies": [{"household": h.id, "amount_month": subsidies[h.id], "reason": why[h.id]}
+                      for h in households if h.id in subsidies],
+        "unassigned": [{"household": h.id, "reason": why[h.id]}
+                       for h in households if h.id not in assignment and h.id not in subsidies],
+        "vacant": [{"unit": u.id, "reason": vacant[u.id]}
+                   for u in sorted(instance.units, key=lambda u: natural_key(u.id)) if u.id in vacant],
+        "objective": objective(instance, assignment),
+        "metrics": round_metrics(instance, graph, assignment, subsidies, vacant),
+        "solver": solver,
+    }
+    solver["explain_seconds"] = round(time.perf_counter() - started, 3)
+    if progress:
+        progress("explain", 1, 1)
+    return result
+
+
+def assignment_of(instance: Instance, result: dict) -> dict:
+    units = {u.id: u for u in instance.units}
+    return {a["household"]: units[a["unit"]] for a in result["assignments"]}
+
+
+def _better(tier: str, a, b) -> str:
+    if tier == "seniority":
+        return "equal"  # decided by compare_seniority below
+    if a == b:
+        return "equal"
+    maximise = tier in ("due", "housed")
+    return "optimal" if (a > b) == maximise else "fifo"
+
+
+def compare(instance, progress=None) -> dict:
+    """Optimal against first-come-first-served on every tier and metric of the same instance."""
+    instance = _as_instance(instance)
+    graph, opt_assign, opt_solver = _run(instance, "optimal", progress)
+    _, fifo_assign, fifo_solver = _run(instance, "fifo", progress, graph=graph)
+    optimal = _result(instance, graph, opt_assign, opt_solver, "optimal", progress)
+    fifo = _result(instance, graph, fifo_assign, fifo_solver, "fifo", progress)
+    tiers = {}
+    for tier in instance.policy.tiers:
+        a, b = optimal["objective"][tier], fifo["objective"][tier]
+        tiers[tier] = {"optimal": a, "fifo": b, "better": _better(tier, a, b)}
+    first = compare_seniority(instance, opt_assign, fifo_assign)
+    tiers["seniority"]["better"] = {"first": "optimal", "second": "fifo", None: "equal"}[first["housed_by"]]
+    tiers["seniority"]["first_difference"] = {"rank": first["rank"], "household": first["household"]}
+    decisive = next((t for t in instance.policy.tiers if tiers[t]["better"] != "equal"), None)
+    overall = tiers[decisive]["better"] if decisive else "equal"
+    metrics = {name: {"optimal": optimal["metrics"][name], "fifo": fifo["metrics"][name]}
+               for name in optimal["metrics"]}
+    return {"tiers": tiers, "lexicographic": {"better": overall, "decided_by": decisive}, "metrics": metrics,
+            "solver": {"optimal": optimal["solver"], "fifo": fifo["solver"]},
+            "optimal": optimal, "fifo": fifo}

@@ -1,0 +1,277 @@
+"""The round snapshot: plain dataclasses loaded from the JSON of ALLOCATION.md, validated once at the door.
+
+Everything downstream trusts these objects, so every refusal happens here and names the record and the field.
+"""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import math
+import re
+from dataclasses import dataclass, field
+
+from housing_security.policy.vocabulary import PROGRAMMES
+
+TIERS = ("due", "housed", "seniority", "preference", "fit")
+# Matroid tiers can be solved by one weighted flow only if they all come before the cost tiers.
+MATROID_TIERS = ("due", "housed", "seniority")
+
+
+class InstanceError(ValueError):
+    """Refused input; `record` and `field` say where, so a caseworker can fix the source file."""
+
+    def __init__(self, record: str, field: str, message: str):
+        super().__init__(f"{record}: {field}: {message}")
+        self.record = record
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Band:
+    index: int
+    min_size: int
+    max_size: int
+    min_area: float
+    max_area: float
+    target_area: float
+
+    @property
+    def label(self) -> str:
+        return f"{self.min_size}-{self.max_size}"
+
+
+@dataclass(frozen=True)
+class Policy:
+    coverage_months: int
+    allocation_rate_target: float
+    size_bands: tuple[Band, ...]
+    tiers: tuple[str, ...]
+
+    def band_for(self, size: int) -> Band | None:
+        for band in self.size_bands:
+            if band.min_size <= size <= band.max_size:
+                return band
+        return None
+
+
+@dataclass(frozen=True)
+class Unit:
+    id: str
+    program: str
+    district: str
+    area_m2: float
+    floor: int
+    elevator: bool
+    accessible: bool
+    project: str = ""
+    bedrooms: int | None = None
+    rent_month: float | None = None
+
+    @property
+    def low_floor_ok(self) -> bool:
+        return self.floor <= 3 or self.elevator
+
+
+@dataclass(frozen=True)
+class Household:
+    id: str
+    program: str
+    size: int
+    approved_on: dt.date
+    rank: int
+    priority: str = "general"
+    commitment: bool = False
+    preferences: tuple[str, ...] = ()
+    accept_any_district: bool = False
+    needs_accessible: bool = False
+    needs_low_floor: bool = False
+    declined_units: frozenset[str] = frozenset()
+    current_area_m2: float | None = None
+    subsidy_month: float = 0.0
+    band: int = 0  # index into policy.size_bands, resolved at load time
+    due: bool = False  # resolved at load time from the policy and the round dates
+
+
+@dataclass
+class Instance:
+    city: str
+    program: str
+    date: dt.date
+    next_round_date: dt.date
+    policy: Policy
+    total_units: int
+    occupied_units: int
+    units: list[Unit]
+    households: list[Household]
+    raw_round: dict = field(default_factory=dict)
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """Calendar months: same day of the month, or that month's last day where it has no such day."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def is_due(approved_on: dt.date, commitment: bool, policy: Policy, next_round_date: dt.date) -> bool:
+    return commitment and add_months(approved_on, policy.coverage_months) <= next_round_date
+
+
+def natural_key(text: str) -> tuple:
+    """'U2' before 'U10': ids are compared the way a person reading the list would."""
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", text) if part)
+
+
+class _Reader:
+    """Typed access to one JSON record, raising InstanceError with the record's name on any bad field."""
+
+    def __init__(self, data, record: str):
+        if not isinstance(data, dict):
+            raise InstanceError(record, "*", "must be an object")
+        self.data, self.record = data, record
+
+    def fail(self, name: str, message: str):
+        raise InstanceError(self.record, name, message)
+
+    def get(self, name: str, kind, default=..., minimum=None):
+        if name not in self.data or self.data[name] is None:
+            if default is ...:
+                self.fail(name, "is required")
+            return default
+        value = self.data[name]
+        if kind is bool:
+            if not isinstance(value, bool):
+                self.fail(name, f"must be true or false, not {value!r}")
+        elif kind is int:
+            if isinstance(value, bool) or not isinstance(value, int):
+                self.fail(name, f"must be a whole number, not {value!r}")
+        elif kind is float:
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+                self.fail(name, f"must be a number, not {value!r}")
+            value = float(value)
+        elif kind is str:
+            if not isinstance(value, str) or not value.strip():
+                self.fail(name, f"must be a non-empty text, not {value!r}")
+        elif kind is dt.date:
+            if not isinstance(value, str):
+                self.fail(name, f"must be a date YYYY-MM-DD, not {value!r}")
+            try:
+                value = dt.date.fromisoformat(value)
+            except ValueError:
+                self.fail(name, f"is not a date: {value!r}")
+        elif kind is list:
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                self.fail(name, "must be a list of texts")
+        if minimum is not None and value < minimum:
+            self.fail(name, f"must be at least {minimum}, not {value!r}")
+        return value
+
+    def program(self, name: str = "program") -> str:
+        value = self.get(name, str)
+        if value not in PROGRAMMES:
+            self.fail(name, f"unknown programme {value!r} (known: {', '.join(PROGRAMMES)})")
+        return value
+
+
+def _load_policy(data) -> Policy:
+    reader = _Reader(data, "policy")
+    bands = []
+    raw_bands = reader.get("size_bands", object)
+    if not isinstance(raw_bands, list) or not raw_bands:
+        reader.fail("size_bands", "must be a non-empty list")
+    for index, raw in enumerate(raw_bands):
+        b = _Reader(raw, f"policy.size_bands[{index}]")
+        band = Band(index, b.get("min_size", int, minimum=1), b.get("max_size", int, minimum=1),
+                    b.get("min_area", float, minimum=0), b.get("max_area", float, minimum=0),
+                    b.get("target_area", float, minimum=0))
+        if band.min_size > band.max_size:
+            b.fail("max_size", "is below min_size")
+        if band.min_area > band.max_area:
+            b.fail("max_area", "is below min_area")
+        for other in bands:
+            if band.min_size <= other.max_size and other.min_size <= band.max_size:
+                b.fail("min_size", f"overlaps size band {other.index}; each household size needs one band")
+        bands.append(band)
+    tiers = tuple(reader.get("tiers", list, default=list(TIERS)))
+    if sorted(tiers) != sorted(TIERS):
+        reader.fail("tiers", f"must order exactly these tiers: {', '.join(TIERS)}")
+    last_matroid = max(tiers.index(t) for t in MATROID_TIERS)
+    if last_matroid > 2:
+        reader.fail("tiers", "due, housed and seniority must come before preference and fit")
+    target = reader.get("allocation_rate_target", float, minimum=0)
+    if target > 1:
+        reader.fail("allocation_rate_target", "is a share between 0 and 1")
+    return Policy(reader.get("coverage_months", int, minimum=0), target, tuple(bands), tiers)
+
+
+def _load_unit(raw, index: int) -> Unit:
+    r = _Reader(raw, f"units[{index}]")
+    r.record = f"units[{index}] ({r.get('id', str)})"
+    return Unit(id=r.get("id", str), program=r.program(), district=r.get("district", str),
+                area_m2=r.get("area_m2", float, minimum=0), floor=r.get("floor", int),
+                elevator=r.get("elevator", bool, default=False), accessible=r.get("accessible", bool, default=False),
+                project=str(raw.get("project") or ""), bedrooms=r.get("bedrooms", int, default=None, minimum=0),
+                rent_month=r.get("rent_month", float, default=None, minimum=0))
+
+
+def _load_household(raw, index: int, policy: Policy, next_round: dt.date) -> Household:
+    r = _Reader(raw, f"households[{index}]")
+    r.record = f"households[{index}] ({r.get('id', str)})"
+    size = r.get("size", int, minimum=1)
+    band = policy.band_for(size)
+    if band is None:
+        r.fail("size", f"no size band in policy.size_bands covers a household of {size}")
+    approved_on = r.get("approved_on", dt.date)
+    commitment = r.get("commitment", bool, default=False)
+    preferences = tuple(r.get("preferences", list, default=[]))
+    if len(set(preferences)) != len(preferences):
+        r.fail("preferences", "lists a district twice")
+    return Household(
+        id=r.get("id", str), program=r.program(), size=size, approved_on=approved_on,
+        rank=r.get("rank", int, minimum=1), priority=r.get("priority", str, default="general"),
+        commitment=commitment, preferences=preferences,
+        accept_any_district=r.get("accept_any_district", bool, default=False),
+        needs_accessible=r.get("needs_accessible", bool, default=False),
+        needs_low_floor=r.get("needs_low_floor", bool, default=False),
+        declined_units=frozenset(r.get("declined_units", list, default=[])),
+        current_area_m2=r.get("current_area_m2", float, default=None, minimum=0),
+        subsidy_month=r.get("subsidy_month", float, default=0.0, minimum=0),
+        band=band.index, due=is_due(approved_on, commitment, policy, next_round))
+
+
+def load_instance(data: dict) -> Instance:
+    """Validate and convert the JSON instance; raises InstanceError naming the record and field."""
+    top = _Reader(data, "instance")
+    rnd = _Reader(top.get("round", dict), "round")
+    date, next_round = rnd.get("date", dt.date), rnd.get("next_round_date", dt.date)
+    if next_round < date:
+        rnd.fail("next_round_date", "is before the round date")
+    policy = _load_policy(top.get("policy", dict))
+    portfolio = _Reader(top.get("portfolio", dict, default={"total_units": 0, "occupied_units": 0}), "portfolio")
+    total, occupied = portfolio.get("total_units", int, minimum=0), portfolio.get("occupied_units", int, minimum=0)
+    if occupied > total:
+        portfolio.fail("occupied_units", "exceeds total_units")
+    raw_units, raw_households = top.get("units", object), top.get("households", object)
+    for name, value in (("units", raw_units), ("households", raw_households)):
+        if not isinstance(value, list):
+            top.fail(name, "must be a list")
+    units = [_load_unit(raw, i) for i, raw in enumerate(raw_units)]
+    households = [_load_household(raw, i, policy, next_round) for i, raw in enumerate(raw_households)]
+    seen: dict[str, int] = {}
+    for i, unit in enumerate(units):
+        if unit.id in seen:
+            raise InstanceError(f"units[{i}] ({unit.id})", "id", f"duplicate of units[{seen[unit.id]}]")
+        seen[unit.id] = i
+    seen_h: dict[str, int] = {}
+    seen_rank: dict[int, int] = {}
+    for i, hh in enumerate(households):
+        record = f"households[{i}] ({hh.id})"
+        if hh.id in seen_h:
+            raise InstanceError(record, "id", f"duplicate of households[{seen_h[hh.id]}]")
+        if hh.rank in seen_rank:
+            raise InstanceError(record, "rank", f"rank {hh.rank} already held by households[{seen_rank[hh.rank]}]")
+        seen_h[hh.id], seen_rank[hh.rank] = i, i
+    return Instance(city=str(rnd.data.get("city") or ""), program=rnd.program(), date=date,
+                    next_round_date=next_round, policy=policy, total_units=total, occupied_units=occupied,
+                    units=units, households=households, raw_round=dict(rnd.data))
