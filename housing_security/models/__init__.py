@@ -1,0 +1,21 @@
+"""The domain vocabulary shared by services and views, one module per aggregate."""
+from .audit import AuditLog
+from .cases import (
+    ACTIVE_STATUSES,
+    Application,
+    ApplicationEvent,
+    ApplicationStatus,
+    InfoRequest,
+    Objection,
+)
+from .households import Document, Household, Member
+from .housing import Building, Project, Unit, UnitStatus
+from .people import Jurisdiction, LoginSession, Notification, Role, User
+from .rounds import AllocationRound, Assignment, Offer, RentSubsidy, Tenancy
+
+__all__ = [
+    "ACTIVE_STATUSES", "AllocationRound", "Application", "ApplicationEvent", "ApplicationStatus",
+    "Assignment", "AuditLog", "Building", "Document", "Household", "InfoRequest", "Jurisdiction",
+    "LoginSession", "Member", "Notification", "Objection", "Offer", "Project", "RentSubsidy", "Role",
+    "Tenancy", "Unit", "UnitStatus", "User",
+]

@@ -1,0 +1,89 @@
+"""The housing stock: projects, their buildings, and the units handed out in allocation rounds."""
+from __future__ import annotations
+
+import enum
+from datetime import date
+from decimal import Decimal
+from typing import Optional
+
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ._types import AREA, MONEY
+
+
+class UnitStatus(str, enum.Enum):
+    vacant = "vacant"
+    offered = "offered"
+    occupied = "occupied"
+    maintenance = "maintenance"
+
+
+class Project(db.Model):
+    __tablename__ = "project"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(128))
+    city_code: Mapped[str] = mapped_column(String(32), index=True)
+    district_id: Mapped[int] = mapped_column(ForeignKey("jurisdiction.id"), index=True)
+    programme: Mapped[str] = mapped_column(String(32), index=True)
+    address: Mapped[str] = mapped_column(String(200), default="")
+    government_invested: Mapped[bool] = mapped_column(Boolean, default=True)
+    completed_on: Mapped[Optional[date]] = mapped_column(Date)
+
+    district = relationship("Jurisdiction")
+    buildings: Mapped[list["Building"]] = relationship(back_populates="project", cascade="all, delete-orphan")
+
+
+class Building(db.Model):
+    __tablename__ = "building"
+    __table_args__ = (
+        UniqueConstraint("project_id", "name", name="uq_building_project_name"),
+        CheckConstraint("floors >= 1", name="floors_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(32))
+    floors: Mapped[int] = mapped_column(Integer)
+    elevator: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    project: Mapped[Project] = relationship(back_populates="buildings")
+    units: Mapped[list["Unit"]] = relationship(back_populates="building", cascade="all, delete-orphan")
+
+
+class Unit(db.Model):
+    __tablename__ = "unit"
+    __table_args__ = (
+        UniqueConstraint("building_id", "number", name="uq_unit_building_number"),
+        CheckConstraint("area_m2 > 0", name="area_positive"),
+        CheckConstraint("bedrooms >= 0", name="bedrooms_non_negative"),
+        CheckConstraint("rent_month >= 0", name="rent_non_negative"),
+        CheckConstraint("kind IN ('apartment', 'dormitory')", name="kind"),
+        CheckConstraint("status IN ('vacant', 'offered', 'occupied', 'maintenance')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    building_id: Mapped[int] = mapped_column(ForeignKey("building.id", ondelete="CASCADE"), index=True)
+    number: Mapped[str] = mapped_column(String(16))
+    programme: Mapped[str] = mapped_column(String(32), index=True)
+    tenure: Mapped[Optional[str]] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(16), default="apartment")
+    area_m2: Mapped[Decimal] = mapped_column(AREA)
+    bedrooms: Mapped[int] = mapped_column(Integer, default=1)
+    floor: Mapped[int] = mapped_column(Integer)
+    accessible: Mapped[bool] = mapped_column(Boolean, default=False)
+    rent_month: Mapped[Decimal] = mapped_column(MONEY, default=Decimal("0"))
+    status: Mapped[str] = mapped_column(String(16), index=True, default=UnitStatus.vacant.value)
+
+    building: Mapped[Building] = relationship(back_populates="units")
+
+    @property
+    def project(self) -> Project:
+        return self.building.project
+
+    @property
+    def label(self) -> str:
+        return f"{self.building.project.name} {self.building.name}-{self.number}"

@@ -1,0 +1,129 @@
+"""Sign-in, sign-out and applicant registration."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_user, logout_user
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
+
+from ..extensions import db, limiter, login_manager
+from ..models import Role
+from ..services import accounts
+from .access import ALL_ROLES, allow, home_endpoint, public
+
+bp = Blueprint("auth", __name__)
+
+
+class LoginForm(FlaskForm):
+    username = StringField(_l("用户名"), validators=[DataRequired(_l("请输入用户名")), Length(max=64)])
+    password = PasswordField(_l("密码"), validators=[DataRequired(_l("请输入密码")), Length(max=256)])
+
+
+class RegisterForm(FlaskForm):
+    username = StringField(
+        _l("用户名"),
+        description=_l("4–32 个字母、数字或下划线，用于登录"),
+        validators=[DataRequired(_l("请输入用户名")),
+                    Regexp(r"^[A-Za-z0-9_]{4,32}$", message=_l("用户名须为 4–32 个字母、数字或下划线"))],
+    )
+    display_name = StringField(_l("姓名"), validators=[DataRequired(_l("请输入姓名")), Length(max=64)])
+    phone = StringField(
+        _l("手机号码"), validators=[Optional(), Regexp(r"^1\d{10}$", message=_l("请输入 11 位手机号码"))]
+    )
+    password = PasswordField(
+        _l("密码"), description=_l("至少 10 个字符"),
+        validators=[DataRequired(_l("请输入密码")), Length(min=10, max=128, message=_l("密码至少 10 个字符"))],
+    )
+    confirm = PasswordField(
+        _l("确认密码"), validators=[DataRequired(_l("请再次输入密码")), EqualTo("password", _l("两次输入的密码不一致"))]
+    )
+
+
+def init_login(app) -> None:
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("请先登录。")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(token: str):
+        user = accounts.session_user(token)
+        if user is not None:
+            user.session_token = token
+        return user
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only same-site relative paths: an open redirect would let a phishing link borrow our domain."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for(home_endpoint(current_user)))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = accounts.authenticate(form.username.data, form.password.data)
+        if user is None:
+            form.password.errors.append(_("用户名或密码不正确"))
+        elif not user.is_active:
+            form.username.errors.append(_("该账户已停用，请联系管理员"))
+        else:
+            login_session = accounts.open_session(user)
+            db.session.commit()
+            user.session_token = login_session.token
+            session.clear()  # a fresh session on sign-in defeats session fixation
+            login_user(user)
+            return redirect(safe_next(request.args.get("next")) or url_for(home_endpoint(user)))
+    return render_template("auth/login.html", form=form, title=_("登录"))
+
+
+@bp.route("/logout", methods=["POST"])
+@allow(*ALL_ROLES)
+def logout():
+    accounts.revoke_session(current_user.session_token, actor=current_user)
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_("您已安全退出。"), "success")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@public
+@limiter.limit("20 per hour", methods=["POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for(home_endpoint(current_user)))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.create_user(
+                form.username.data, form.password.data, Role.applicant, form.display_name.data.strip(),
+                phone=form.phone.data or None,
+            )
+        except accounts.AccountError as error:
+            db.session.rollback()
+            getattr(form, error.field).errors.append(_("该用户名已被使用"))
+        else:
+            login_session = accounts.open_session(user)
+            db.session.commit()
+            user.session_token = login_session.token
+            session.clear()
+            login_user(user)
+            flash(_("注册成功，欢迎使用。"), "success")
+            return redirect(url_for("applicant.home"))
+    return render_template("auth/register.html", form=form, title=_("注册"))

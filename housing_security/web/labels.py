@@ -1,0 +1,114 @@
+"""Translatable labels for the code names of the glossary (DOMAIN.md), and each role's navigation."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from ..models import Role
+
+ROLE_LABELS = {
+    "applicant": _l("申请人"),
+    "street_caseworker": _l("街道经办人"),
+    "district_reviewer": _l("区住房保障部门审核人"),
+    "bureau_officer": _l("市住房保障部门经办人"),
+    "administrator": _l("系统管理员"),
+}
+
+PROGRAMME_LABELS = {
+    "public_rental": _l("公共租赁住房"),
+    "subsidized_rental": _l("保障性租赁住房"),
+    "talent": _l("人才住房"),
+    "shared_ownership": _l("共有产权住房"),
+}
+
+STATUS_LABELS = {
+    "draft": _l("草稿"),
+    "returned": _l("待补充材料"),
+    "street_review": _l("街道审核中"),
+    "district_review": _l("区级审核中"),
+    "bureau_review": _l("市级审批中"),
+    "publicity": _l("公示中"),
+    "waitlist": _l("轮候中"),
+    "offered": _l("已发配租通知"),
+    "housed": _l("已入住"),
+    "subsidised": _l("领取租赁补贴"),
+    "rejected": _l("未通过"),
+    "appeal": _l("复核中"),
+    "suspended": _l("已暂停"),
+    "exiting": _l("退出缓冲期"),
+    "exited": _l("已退出"),
+    "withdrawn": _l("已撤回"),
+}
+
+PRIORITY_LABELS = {
+    "minimum_allowance": _l("低保"),
+    "special_hardship": _l("特困"),
+    "low_income": _l("低收入"),
+    "elderly": _l("老年人家庭"),
+    "disabled": _l("残疾人家庭"),
+    "veteran_family": _l("优抚对象"),
+    "general": _l("一般家庭"),
+}
+
+UNIT_STATUS_LABELS = {
+    "vacant": _l("空置"),
+    "offered": _l("已发通知"),
+    "occupied": _l("已入住"),
+    "maintenance": _l("维修中"),
+}
+
+RELATION_LABELS = {
+    "self": _l("本人"),
+    "spouse": _l("配偶"),
+    "child": _l("子女"),
+    "parent": _l("父母"),
+    "other": _l("其他"),
+}
+
+# In-app notifications are stored as a message id and parameters, and rendered in the reader's language.
+NOTIFICATION_MESSAGES = {
+    "status_changed": _l("申请 %(reference)s 的状态变为：%(status)s"),
+    "info_requested": _l("申请 %(reference)s 需要补充材料：%(message)s"),
+    "offer_made": _l("申请 %(reference)s 获得配租通知，请在 %(deadline)s 前答复"),
+}
+
+NAV_LINKS = {
+    Role.applicant: [("applicant.home", _l("我的申请"))],
+    Role.street_caseworker: [("cases.inbox", _l("案件"))],
+    Role.district_reviewer: [("cases.inbox", _l("案件"))],
+    Role.bureau_officer: [("bureau.dashboard", _l("概览")), ("cases.inbox", _l("案件")),
+                          ("bureau.units", _l("房源"))],
+    Role.administrator: [("admin.home", _l("用户")), ("admin.parameters", _l("政策参数"))],
+}
+
+
+def label(table: dict, code) -> str:
+    return str(table.get(code, code)) if code else "—"
+
+
+def notification_text(notification) -> str:
+    template = NOTIFICATION_MESSAGES.get(notification.message_id)
+    if template is None:
+        return notification.message_id
+    params = dict(notification.params or {})
+    if "status" in params:
+        params["status"] = label(STATUS_LABELS, params["status"])
+    try:
+        return str(template) % params
+    except (KeyError, TypeError, ValueError):
+        return str(template)
+
+
+def init_app(app) -> None:
+    @app.context_processor
+    def labels():
+        return {
+            "role_label": lambda code: label(ROLE_LABELS, code),
+            "programme_label": lambda code: label(PROGRAMME_LABELS, code),
+            "status_label": lambda code: label(STATUS_LABELS, code),
+            "priority_label": lambda code: label(PRIORITY_LABELS, code),
+            "unit_status_label": lambda code: label(UNIT_STATUS_LABELS, code),
+            "relation_label": lambda code: label(RELATION_LABELS, code),
+            "notification_text": notification_text,
+            "nav_links": lambda: NAV_LINKS.get(current_user.role_enum, []) if current_user.is_authenticated else [],
+        }
