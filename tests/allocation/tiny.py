@@ -41,7 +41,7 @@ def tiny_instance(seed: int, max_households: int = 8, max_units: int = 6, advers
             "declined_units": declined, "current_area_m2": 12.0, "subsidy_month": 400})
     return {"round": {"city": "taiyuan", "program": "public_rental", "date": "2026-12-01",
                       "next_round_date": "2027-01-01"},
-            "policy": {"coverage_months": 6, "allocation_rate_target": 0.9, "size_bands": BANDS,
+            "policy": {"coverage_months": 6, "allocation_rate_target": 0.9, "size_bands": [dict(b) for b in BANDS],
                        "tiers": list(tiers or ["due", "housed", "seniority", "preference", "fit"])},
             "portfolio": {"total_units": 40, "occupied_units": 34},
             "units": units, "households": households}
