@@ -4,7 +4,7 @@ Pure Python (no Flask, no database), so the web forms, caseworkers' screens, re-
 and allocation rounds all decide with the same code. See README.md in this folder.
 """
 
-from .engine import DECISION_SCHEMA_VERSION, Decision, evaluate
+from .engine import DECISION_SCHEMA_VERSION, Decision, evaluate, evaluate_many
 from .errors import InputError, InvalidIdNumber, ParameterError, PolicyError
 from .household import SCHEMA_VERSION, Household, Member
 from .idnumber import is_valid_id_number, make_id_number, mask_id_number, validate_id_number
@@ -31,7 +31,7 @@ from .units import allowed_area_range, unit_fits
 from .vocabulary import PRIORITY_GROUPS, PROGRAMMES, RULE_CODES, TENURES
 
 __all__ = [
-    "DECISION_SCHEMA_VERSION", "Decision", "evaluate",
+    "DECISION_SCHEMA_VERSION", "Decision", "evaluate", "evaluate_many",
     "InputError", "InvalidIdNumber", "ParameterError", "PolicyError",
     "SCHEMA_VERSION", "Household", "Member",
     "is_valid_id_number", "make_id_number", "mask_id_number", "validate_id_number",

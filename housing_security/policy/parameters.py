@@ -59,13 +59,18 @@ class ParamRef:
     name: str
     value: Any
     effective_from: dt.date
+    _json: dict | None = field(default=None, compare=False, repr=False)
 
     def to_dict(self):
-        return {
-            "name": self.name,
-            "value": jsonable(self.value),
-            "effective_from": self.effective_from.isoformat(),
-        }
+        # A pack snapshot shares one ParamRef among all decisions of a batch, so its JSON form
+        # is built once; callers get their own top-level copy.
+        if self._json is None:
+            object.__setattr__(self, "_json", {
+                "name": self.name,
+                "value": jsonable(self.value),
+                "effective_from": self.effective_from.isoformat(),
+            })
+        return dict(self._json)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from housing_security.policy import (PROGRAMMES, RULE_CODES, Household, InputError, evaluate, load_pack,
+from housing_security.policy import (PROGRAMMES, RULE_CODES, Household, InputError, evaluate, evaluate_many,
+                                     load_pack,
                                      make_id_number)
 
 from .conftest import AS_OF, household_dict
@@ -127,3 +128,11 @@ def test_round_trip():
     assert Household.from_dict(h.to_dict()) == h
     assert h.other_benefit == "unspecified"
     assert make_id_number("140105", dt.date(1970, 1, 1), 10) == h.members[0].id_number
+
+
+def test_evaluate_many_matches_evaluate_and_restores_gc(make_household):
+    import gc
+    hs = [make_household(hid=f"M{i}", incomes=(1000 * i, 500)) for i in range(4)]
+    batch = [d.to_dict() for d in evaluate_many(hs, "public_rental", "taiyuan", AS_OF)]
+    assert batch == [evaluate(h, "public_rental", "taiyuan", AS_OF).to_dict() for h in hs]
+    assert gc.isenabled()
