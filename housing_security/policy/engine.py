@@ -105,7 +105,13 @@ def _commitment(ctx: Context, eligible: bool, groups: list[str]):
 
 def evaluate(household: Household, programme: str, city: str | ParameterPack, as_of: dt.date,
              tenure: str | None = None) -> Decision:
-    """Apply the programme's rules in force on `as_of` in `city` (a code or a loaded pack)."""
+    """Apply the programme's rules in force on `as_of` in `city` (a code or a loaded pack).
+
+    A household given as a JSON-shaped dict is parsed first (InputError if it is unusable)."""
+    if not isinstance(household, Household):
+        household = Household.from_dict(household)
+    if isinstance(as_of, str):
+        as_of = dt.date.fromisoformat(as_of)
     if programme not in PROGRAMMES:
         raise ValueError(f"unknown programme {programme!r}")
     if tenure is not None and tenure not in TENURES[programme]:

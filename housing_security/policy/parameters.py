@@ -110,7 +110,7 @@ class Parameter:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ParameterPack:
     code: str
     name: Mapping[str, str]

@@ -104,3 +104,8 @@ def test_module_entry_point():
                            str(EXAMPLE)], capture_output=True, text=True, cwd=ROOT, check=False)
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["count"] == 4
+
+
+def test_params_default_in_chinese():
+    result = run(params, ["default", "--lang", "zh", "--as-of", "2024-06-01"])
+    assert result.exit_code == 0 and "家庭人均月收入上限" in result.stdout

@@ -7,8 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from housing_security.policy import (PROGRAMMES, RULE_CODES, Household, InputError, evaluate, evaluate_many,
-                                     load_pack,
-                                     make_id_number)
+                                     load_pack, make_id_number, pack_from_mapping)
 
 from .conftest import AS_OF, household_dict
 
@@ -136,3 +135,23 @@ def test_evaluate_many_matches_evaluate_and_restores_gc(make_household):
     batch = [d.to_dict() for d in evaluate_many(hs, "public_rental", "taiyuan", AS_OF)]
     assert batch == [evaluate(h, "public_rental", "taiyuan", AS_OF).to_dict() for h in hs]
     assert gc.isenabled()
+
+
+def test_evaluate_accepts_a_dict_and_an_iso_date():
+    d = evaluate(household_dict(), "public_rental", "taiyuan", "2024-06-01")
+    assert d.as_of == AS_OF and d.eligible
+
+
+def test_rules_follow_the_dated_rule_list():
+    # A city can drop a rule from a date on; decisions before that date still apply it.
+    default = load_pack("default")
+    rules = list(default.value("public_rental.rules", AS_OF))
+    pack = pack_from_mapping({"code": "taiyuan", "parameters": {"public_rental.rules": {
+        "status": "city", "citation": "test", "values": {
+            dt.date(2021, 1, 1): rules,
+            dt.date(2024, 7, 1): [r for r in rules if r != "asset_limit"]}}}}, default)
+    rich = household_dict(assets=10**7)
+    assert evaluate(rich, "public_rental", pack, AS_OF).failed_codes == ["asset_limit"]
+    later = evaluate(rich, "public_rental", pack, dt.date(2024, 7, 1))
+    assert later.eligible and "asset_limit" not in [r.code for r in later.rules]
+    assert later.pack_hash == pack.hash != default.hash
