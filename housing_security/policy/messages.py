@@ -98,6 +98,45 @@ MESSAGES: dict[str, dict[str, str]] = {
 }
 
 
+# Domain terms (glossary of DOMAIN.md), so rendered messages never show a code name.
+_TERMS = {
+    "programme": {
+        "public_rental": ("公共租赁住房", "public rental housing"),
+        "subsidized_rental": ("保障性租赁住房", "subsidized rental housing"),
+        "talent": ("人才住房", "talent housing"),
+        "shared_ownership": ("共有产权住房", "shared-ownership housing"),
+    },
+    "hukou_type": {"urban": ("城镇户籍", "urban"), "rural": ("农村户籍", "rural")},
+    "talent_level": {"high_level": ("高层次人才", "high-level talent"), "general": ("一般型人才", "general talent")},
+    "group": {
+        "minimum_allowance": ("低保", "minimum living allowance"),
+        "special_hardship": ("特困", "special hardship"),
+        "low_income": ("低收入", "low income"),
+        "elderly": ("老年人", "elderly"),
+        "disabled": ("残疾人", "disability"),
+        "veteran_family": ("优抚对象", "veteran family"),
+    },
+    "city": {
+        "taiyuan": ("太原市", "Taiyuan"), "jinzhong": ("晋中市", "Jinzhong"), "datong": ("大同市", "Datong"),
+        "linfen": ("临汾市", "Linfen"), "changzhi": ("长治市", "Changzhi"), "yuncheng": ("运城市", "Yuncheng"),
+        "jincheng": ("晋城市", "Jincheng"), "yangquan": ("阳泉市", "Yangquan"), "shuozhou": ("朔州市", "Shuozhou"),
+        "xinzhou": ("忻州市", "Xinzhou"), "lvliang": ("吕梁市", "Lvliang"),
+    },
+}
+for _kind, _entries in _TERMS.items():
+    for _code, (_zh, _en) in _entries.items():
+        MESSAGES[f"term.{_kind}.{_code}"] = {"zh": _zh, "en": _en}
+
+# Which placeholder holds which kind of code.
+_TERM_KIND = {"programme": "programme", "hukou_type": "hukou_type", "talent_level": "talent_level",
+              "city": "city", "hukou_city": "city"}
+
+
+def term(kind: str, code, lang: str = "zh"):
+    entry = MESSAGES.get(f"term.{kind}.{code}")
+    return entry[lang] if entry else code
+
+
 class _Lenient(dict):
     def __missing__(self, key):
         return "{" + key + "}"
@@ -113,7 +152,8 @@ def render(message_id: str, lang: str = "zh", values: Mapping | None = None) -> 
     entry = MESSAGES.get(message_id)
     if entry is None:
         return message_id
-    return string.Formatter().vformat(entry.get(lang) or entry["en"], (), _Lenient(values or {}))
+    filled = {k: term(_TERM_KIND[k], v, lang) if k in _TERM_KIND else v for k, v in (values or {}).items()}
+    return string.Formatter().vformat(entry.get(lang) or entry["en"], (), _Lenient(filled))
 
 
 def rule_values(rule, lang: str = "zh") -> dict:

@@ -1,7 +1,7 @@
 import ast
 from pathlib import Path
 
-from housing_security.policy import MESSAGES, RULE_CODES, evaluate, render, render_rule
+from housing_security.policy import MESSAGES, PRIORITY_GROUPS, RULE_CODES, evaluate, render, render_rule
 from housing_security.policy.messages import placeholders
 
 from .conftest import AS_OF
@@ -58,3 +58,13 @@ def test_policy_package_is_pure():
             for name in names:
                 assert name.split(".")[0] not in {"flask", "sqlalchemy", "flask_sqlalchemy"}, path
                 assert not name.startswith("housing_security.") or name.startswith("housing_security.policy"), path
+
+
+def test_code_names_are_translated(make_household):
+    d = evaluate(make_household(), "public_rental", "taiyuan", AS_OF)
+    assert render(d.message_id, "zh", {"programme": d.programme}) == "符合公共租赁住房申请条件"
+    hukou = next(r for r in d.rules if r.code == "local_urban_hukou")
+    assert render_rule(hukou, "zh") == "主申请人具有本市户籍（城镇户籍）"
+    assert render_rule(hukou, "en") == "Main applicant holds this city's hukou (urban)"
+    for group in PRIORITY_GROUPS:
+        assert MESSAGES[f"term.group.{group}"]["zh"]
