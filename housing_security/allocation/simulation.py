@@ -96,14 +96,22 @@ def _run_month(world: _World, seed, month, date, next_date, arrivals, completed,
                           "next_round_date": next_date.isoformat()},
                 "policy": policy, "portfolio": {"total_units": total_units, "occupied_units": len(world.occupied)},
                 "units": world.vacant, "households": households}
-    result = solve(load_instance(instance), method=world.method)
+    loaded = load_instance(instance)
+    due = {h.id: h.subsidy_month for h in loaded.households if h.due}
+    result = solve(loaded, method=world.method)
     declines = _month_rng(seed, month, "declines")
     units = {u["id"]: u for u in world.vacant}
     housed = 0
+    # Commitment B (plan §12.1) is coverage by a unit OR a subsidy: a due household left without a unit for
+    # any reason, declining its offer included, starts its rent subsidy this month.
+    decline_subsidies = []
     for a in result["assignments"]:
         hh = world.waiting[a["household"]]
         if declines.random() < decline_rate:
             hh["declined_units"].append(a["unit"])
+            if hh["id"] in due:
+                decline_subsidies.append(hh["id"])
+                world.covered_on.setdefault(hh["id"], date)
             continue
         world.occupied.append(units.pop(a["unit"]))
         world.housed_on[hh["id"]] = date
@@ -122,7 +130,9 @@ def _run_month(world: _World, seed, month, date, next_date, arrivals, completed,
             "allocated": metrics["units_allocated"], "accepted": housed,
             "declined": metrics["units_allocated"] - housed, "vacant_after": len(world.vacant),
             "waiting": len(world.waiting), "due": metrics["due_households"], "due_housed": metrics["due_housed"],
-            "due_subsidised": metrics["due_subsidised"], "deadline_cohort": len(cohort),
+            "due_subsidised": metrics["due_subsidised"] + len(decline_subsidies),
+            "due_declined_subsidised": len(decline_subsidies), "deadline_cohort": len(cohort),
             "covered_within_6": covered / len(cohort) if cohort else None,
             "housed_within_6": in_unit / len(cohort) if cohort else None,
-            "subsidy_month_total": metrics["subsidy_month_total"], "seconds": result["solver"]["seconds"]}
+            "subsidy_month_total": round(metrics["subsidy_month_total"] + sum(due[h] for h in decline_subsidies), 2),
+            "seconds": result["solver"]["seconds"]}
