@@ -11,6 +11,12 @@ def register_blueprints(app: Flask) -> None:
 
     for module in (main, auth, applicant, cases, bureau, admin, publicity):
         app.register_blueprint(module.bp)
+    from . import appeals
+
+    app.register_blueprint(appeals.bp)
+    from . import intake
+
+    app.register_blueprint(intake.bp)
     app.before_request(enforce_access_rules)
     auth.init_login(app)
     labels.init_app(app)

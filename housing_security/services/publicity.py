@@ -1,0 +1,99 @@
+"""Publicity (公示): objections lodged by anyone, their resolution by the street caseworker, and the
+end of publicity, which moves a case onto the waiting list (轮候) and re-ranks the queue."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from typing import Optional
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Application, Objection, Role, User
+from . import audit, waitlist
+from .review import REASON_MIN_LENGTH, ReviewError
+from .transitions import TransitionError, move
+
+
+def open_objections(application: Application) -> list[Objection]:
+    return [o for o in application.objections if o.status == "open"]
+
+
+def lodge_objection(application: Application, content: str, name: str = "", contact: str = "",
+                    today: Optional[date] = None) -> Objection:
+    """Anyone, signed in or not, may object to a case while it is in publicity."""
+    today = today or date.today()
+    if application.status != "publicity" or (application.publicity_until and application.publicity_until < today):
+        raise ReviewError(_l("该案件不在公示期内，无法提出异议。"))
+    content = (content or "").strip()
+    if len(content) < 10:
+        raise ReviewError(_l("请具体说明异议内容（至少 10 个字）。"))
+    objection = Objection(application_id=application.id, content=content, lodged_by_name=(name or "").strip()[:64],
+                          contact=(contact or "").strip()[:64], status="open")
+    db.session.add(objection)
+    db.session.flush()
+    audit.record("objection.lodge", objection, actor=None, application_id=application.id,
+                 reference=application.reference, named=bool(objection.lodged_by_name))
+    return objection
+
+
+def resolve_objection(objection: Objection, actor: User, upheld: bool, outcome: str) -> None:
+    """The street caseworker records a written outcome; an upheld objection rejects the case."""
+    if actor.role_enum is not Role.street_caseworker:
+        raise ReviewError(_l("异议由申请所在街道的经办人核查处理。"))
+    if objection.status != "open":
+        raise ReviewError(_l("该异议已处理。"))
+    outcome = (outcome or "").strip()
+    if len(outcome) < REASON_MIN_LENGTH:
+        raise ReviewError(_l("请写明核查结果（至少 %(n)s 个字）。", n=REASON_MIN_LENGTH))
+    application = objection.application
+    objection.status = "upheld" if upheld else "dismissed"
+    objection.outcome = outcome
+    objection.resolved_by_id = actor.id
+    objection.resolved_at = datetime.now(timezone.utc)
+    audit.record(f"objection.{objection.status}", objection, actor=actor, application_id=application.id,
+                 outcome=outcome)
+    if upheld:
+        if application.status != "publicity":
+            raise TransitionError(application.status, "rejected")
+        move(application, "rejected", actor, "objection_upheld", reason=outcome, objection_id=objection.id)
+        application.review_due_on = None
+
+
+def end_publicity(application: Application, actor: Optional[User], as_of: Optional[date] = None,
+                  rerank: bool = True) -> None:
+    """Publicity over with no open objection: the case joins the waiting list."""
+    as_of = as_of or date.today()
+    if application.status != "publicity":
+        raise TransitionError(application.status, "waitlist")
+    if application.publicity_until and application.publicity_until >= as_of:
+        raise ReviewError(_l("公示期至 %(day)s 结束，期满后才能转入轮候。", day=application.publicity_until.isoformat()))
+    if open_objections(application):
+        raise ReviewError(_l("该案件还有未处理的异议，处理完毕后才能转入轮候。"))
+    move(application, "waitlist", actor, "publicity_ended", publicity_until=application.publicity_until)
+    application.waitlist_since = as_of
+    if rerank:
+        waitlist.rerank(application.city_code, application.programme, as_of)
+
+
+def close_publicity(as_of: Optional[date] = None, city_code: Optional[str] = None, actor: Optional[User] = None,
+                    commit: bool = True) -> dict:
+    """For the daily job: every case whose publicity ended before `as_of` and has no open objection goes to
+    the waiting list; the queues touched are re-ranked. Returns counts (moved, held by objections)."""
+    as_of = as_of or date.today()
+    query = select(Application).where(Application.status == "publicity", Application.publicity_until < as_of)
+    if city_code:
+        query = query.where(Application.city_code == city_code)
+    moved, held, queues = 0, 0, set()
+    for application in db.session.scalars(query.order_by(Application.id)).all():
+        if open_objections(application):
+            held += 1
+            continue
+        end_publicity(application, actor, as_of, rerank=False)
+        queues.add((application.city_code, application.programme))
+        moved += 1
+    for city, programme in sorted(queues):
+        waitlist.rerank(city, programme, as_of)
+    if commit:
+        db.session.commit()
+    return {"moved": moved, "held": held}

@@ -1,0 +1,139 @@
+"""Re-verification (年审 / 动态核查) and exit (退出): yearly re-check of waiting, housed and subsidised
+households; those no longer eligible enter the exit buffer (退出缓冲期) and leave when it ends.
+Also the bureau's early warning for the six-month coverage commitment (plan §12.1)."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Iterable, Optional
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, or_, select
+
+from .. import policy
+from ..extensions import db
+from ..models import Application, RentSubsidy, Tenancy, UnitStatus, User
+from . import audit, eligibility
+from .calendar import add_months, end_of_month, workflow_value
+from .review import ReviewError
+from .transitions import move
+
+REVERIFIED_STATUSES = ("housed", "waitlist", "subsidised")
+NOT_COVERED_STATUSES = ("publicity", "waitlist", "offered", "suspended")
+
+
+def _interval(application: Application, as_of: date) -> int:
+    return int(workflow_value(application.city_code, "reverification_interval_months", as_of, 12))
+
+
+def due_query(as_of: date, city_code: Optional[str] = None):
+    """Cases due for re-verification on `as_of`, and exiting cases whose buffer has run out."""
+    fallback = add_months(as_of, -12)  # cases never re-verified: a year after approval
+    due = or_(
+        and_(Application.status.in_(REVERIFIED_STATUSES), or_(
+            Application.next_reverification_on <= as_of,
+            and_(Application.next_reverification_on.is_(None), Application.approved_on <= fallback))),
+        and_(Application.status == "exiting", Application.exit_buffer_until < as_of),
+    )
+    query = select(Application).where(due)
+    if city_code:
+        query = query.where(Application.city_code == city_code)
+    return query
+
+
+def reverify(application: Application, as_of: date, actor: Optional[User]) -> str:
+    """Re-run the engine; returns the resulting status. Exiting cases past their buffer exit."""
+    if application.status == "exiting":
+        return complete_exit(application, as_of, actor)
+    if application.status not in REVERIFIED_STATUSES:
+        raise ReviewError(_l("只有轮候、已入住或领取租赁补贴的家庭需要年审。"))
+    decision = eligibility.decide(application, as_of)
+    failed = [r.code for r in decision.rules if not r.passed]
+    if decision.eligible:
+        next_on = add_months(as_of, _interval(application, as_of))
+        move(application, application.status, actor, "reverified", notify=False, as_of=as_of,
+             next_reverification_on=next_on, pack_hash=decision.pack_hash)
+        application.next_reverification_on = next_on
+        return application.status
+    months = int(workflow_value(application.city_code, "exit_buffer_months", as_of, 6))
+    buffer_until = add_months(as_of, months)
+    move(application, "exiting", actor, "reverification_failed", reason=", ".join(failed), as_of=as_of,
+         failed_rules=failed, exit_buffer_until=buffer_until, pack_hash=decision.pack_hash)
+    application.exit_buffer_until = buffer_until
+    application.next_reverification_on = None
+    for subsidy in _active_subsidies(application):
+        # A change in income or household stops the subsidy from the next month (DOMAIN workflow).
+        subsidy.end_on = end_of_month(as_of)
+        subsidy.status = "stopped"
+        audit.record("rent_subsidy.stop", subsidy, actor=actor, application_id=application.id,
+                     end_on=subsidy.end_on)
+    return "exiting"
+
+
+def complete_exit(application: Application, as_of: date, actor: Optional[User]) -> str:
+    if application.status != "exiting":
+        raise ReviewError(_l("该案件不在退出缓冲期。"))
+    if application.exit_buffer_until and application.exit_buffer_until >= as_of:
+        raise ReviewError(_l("退出缓冲期至 %(day)s 结束。", day=application.exit_buffer_until.isoformat()))
+    move(application, "exited", actor, "exit", as_of=as_of, exit_buffer_until=application.exit_buffer_until)
+    for tenancy in db.session.scalars(select(Tenancy).where(Tenancy.application_id == application.id,
+                                                            Tenancy.status == "active")):
+        tenancy.status = "ended"
+        if as_of > tenancy.start_on:
+            tenancy.end_on = as_of
+        if tenancy.unit is not None:
+            tenancy.unit.status = UnitStatus.vacant.value
+        audit.record("tenancy.end", tenancy, actor=actor, application_id=application.id, unit_id=tenancy.unit_id)
+    for subsidy in db.session.scalars(select(RentSubsidy).where(RentSubsidy.application_id == application.id,
+                                                                RentSubsidy.status.in_(("active", "stopped")))):
+        subsidy.status = "ended"
+    return "exited"
+
+
+def _active_subsidies(application: Application) -> Iterable[RentSubsidy]:
+    return db.session.scalars(select(RentSubsidy).where(RentSubsidy.application_id == application.id,
+                                                        RentSubsidy.status == "active")).all()
+
+
+def reverify_many(applications: Iterable[Application], as_of: date, actor: Optional[User],
+                  commit: bool = True) -> dict:
+    """Bulk re-verification; each case is its own transaction so one refusal does not undo the others."""
+    counts = {"renewed": 0, "exiting": 0, "exited": 0, "skipped": 0}
+    for application in applications:
+        try:
+            result = reverify(application, as_of, actor)
+        except ReviewError:
+            counts["skipped"] += 1
+            if commit:
+                db.session.rollback()
+            continue
+        counts["exiting" if result == "exiting" else "exited" if result == "exited" else "renewed"] += 1
+        if commit:
+            db.session.commit()
+    return counts
+
+
+def reverify_due(as_of: Optional[date] = None, city_code: Optional[str] = None, actor: Optional[User] = None,
+                 commit: bool = True) -> dict:
+    """For the CLI / daily job: re-verify every due case and complete every exit whose buffer ended."""
+    as_of = as_of or date.today()
+    applications = db.session.scalars(due_query(as_of, city_code).order_by(Application.id)).all()
+    return reverify_many(applications, as_of, actor, commit=commit)
+
+
+def early_warning(city_code: str, as_of: Optional[date] = None, within_days: int = 30) -> list[dict]:
+    """Commitment households (plan §12.1) not yet housed or subsidised whose deadline falls within
+    `within_days` (or has passed), soonest first."""
+    as_of = as_of or date.today()
+    months = int(policy.load_pack(city_code).value("public_rental.commitment_months", as_of))
+    horizon = as_of + timedelta(days=within_days)
+    rows = db.session.scalars(select(Application).where(
+        Application.city_code == city_code, Application.commitment.is_(True),
+        Application.status.in_(NOT_COVERED_STATUSES), Application.approved_on.is_not(None),
+        Application.approved_on <= add_months(horizon, -months),
+    )).all()
+    items = []
+    for application in rows:
+        deadline = add_months(application.approved_on, months)
+        if deadline <= horizon:
+            items.append({"application": application, "deadline": deadline, "days_left": (deadline - as_of).days})
+    return sorted(items, key=lambda item: (item["deadline"], item["application"].id))

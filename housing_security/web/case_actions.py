@@ -1,0 +1,139 @@
+"""POST actions on a case: each validates a form, calls one service, commits and redirects back.
+
+Bad input re-renders the case with field-level messages (400, nothing saved); an action the case's
+state or the officer's role does not allow is a flash message (nothing saved), never a 500.
+"""
+from __future__ import annotations
+
+from datetime import date
+from typing import Callable
+
+from flask import abort, flash, redirect, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Member, Objection, Role
+from ..services import publicity as publicity_service
+from ..services import review, reverification
+from ..services.transitions import TransitionError
+from . import case_forms as forms
+from .access import STAFF, allow, application_or_404
+from .cases import bp, render_detail
+from .labels import STATUS_LABELS, label
+
+
+def refusal_message(error: Exception) -> str:
+    if isinstance(error, review.ReviewError):
+        return str(error.message)
+    if isinstance(error, TransitionError):
+        return _("此案件当前状态为“%(status)s”，不能办理此操作。", status=label(STATUS_LABELS, error.from_status))
+    raise error
+
+
+def _back(application_id: int):
+    return redirect(url_for("cases.detail", application_id=application_id))
+
+
+def run_action(application_id: int, form, form_key: str, action: Callable, success: str):
+    application = application_or_404(application_id)
+    if not form.validate_on_submit():
+        return render_detail(application, status=400, **{form_key: form})
+    try:
+        action(application, form)
+        db.session.commit()
+    except (review.ReviewError, TransitionError) as error:
+        db.session.rollback()
+        flash(refusal_message(error), "error")
+        return _back(application_id)
+    flash(success, "success")
+    return _back(application_id)
+
+
+@bp.route("/<int:application_id>/request-info", methods=["POST"])
+@allow(*STAFF)
+def request_info(application_id: int):
+    return run_action(application_id, forms.InfoRequestForm(prefix="info"), "info",
+                      lambda a, f: review.request_info(a, current_user, f.message.data),
+                      _("已退回申请人补充材料。"))
+
+
+@bp.route("/<int:application_id>/advance", methods=["POST"])
+@allow(*STAFF)
+def advance(application_id: int):
+    return run_action(application_id, forms.AdvanceForm(prefix="advance"), "advance",
+                      lambda a, f: review.advance(a, current_user, f.note.data or ""),
+                      _("已办理，案件转入下一环节。"))
+
+
+@bp.route("/<int:application_id>/reject", methods=["POST"])
+@allow(*STAFF)
+def reject(application_id: int):
+    return run_action(application_id, forms.RejectForm(prefix="reject"), "reject",
+                      lambda a, f: review.reject(a, current_user, f.reasons.data),
+                      _("已作出不予通过的决定，理由已告知申请人。"))
+
+
+@bp.route("/<int:application_id>/redecide", methods=["POST"])
+@allow(*STAFF)
+def redecide(application_id: int):
+    return run_action(application_id, forms.ConfirmForm(), "confirm",
+                      lambda a, f: review.redecide(a, current_user, date.today()),
+                      _("已按今日政策参数重新核算。"))
+
+
+@bp.route("/<int:application_id>/members/<int:member_id>/reveal", methods=["POST"])
+@allow(*STAFF)
+def reveal_id_number(application_id: int, member_id: int):
+    """Shows one full ID number on this response only; the look-up is audited."""
+    application = application_or_404(application_id)
+    form = forms.ConfirmForm()
+    member = db.session.get(Member, member_id)
+    if member is None or member.household_id != application.household_id:
+        abort(404)
+    if not form.validate_on_submit():
+        abort(400)
+    number = review.reveal_id_number(application, member, current_user)
+    db.session.commit()
+    return render_detail(application, revealed={member.id: number})
+
+
+@bp.route("/<int:application_id>/appeal-decision", methods=["POST"])
+@allow(*STAFF)
+def decide_appeal(application_id: int):
+    return run_action(application_id, forms.AppealDecisionForm(prefix="appeal"), "appeal",
+                      lambda a, f: review.decide_appeal(a, current_user, f.decision.data == "overturn",
+                                                        f.reason.data),
+                      _("复核决定已记录。"))
+
+
+@bp.route("/<int:application_id>/objections/<int:objection_id>", methods=["POST"])
+@allow(Role.street_caseworker)
+def resolve_objection(application_id: int, objection_id: int):
+    application = application_or_404(application_id)
+    objection = db.session.scalar(select(Objection).where(Objection.id == objection_id,
+                                                          Objection.application_id == application.id))
+    if objection is None:
+        abort(404)
+    form = forms.ResolveObjectionForm(prefix=f"objection-{objection.id}")
+    return run_action(application_id, form, f"objection_{objection.id}",
+                      lambda a, f: publicity_service.resolve_objection(objection, current_user,
+                                                                       f.decision.data == "upheld", f.outcome.data),
+                      _("异议核查结果已记录。"))
+
+
+@bp.route("/<int:application_id>/end-publicity", methods=["POST"])
+@allow(Role.bureau_officer)
+def end_publicity(application_id: int):
+    return run_action(application_id, forms.ConfirmForm(), "confirm",
+                      lambda a, f: publicity_service.end_publicity(a, current_user, date.today()),
+                      _("公示结束，案件已转入轮候。"))
+
+
+@bp.route("/<int:application_id>/reverify", methods=["POST"])
+@allow(Role.bureau_officer)
+def reverify(application_id: int):
+    return run_action(application_id, forms.ConfirmForm(), "confirm",
+                      lambda a, f: reverification.reverify(a, date.today(), current_user),
+                      _("年审已办理。"))
