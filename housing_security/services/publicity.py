@@ -70,10 +70,14 @@ def end_publicity(application: Application, actor: Optional[User], as_of: Option
         raise ReviewError(_l("公示期至 %(day)s 结束，期满后才能转入轮候。", day=application.publicity_until.isoformat()))
     if open_objections(application):
         raise ReviewError(_l("该案件还有未处理的异议，处理完毕后才能转入轮候。"))
-    move(application, "waitlist", actor, "publicity_ended", publicity_until=application.publicity_until)
+    move(application, "waitlist", actor, "publicity_ended", publicity_until=_iso(application.publicity_until))
     application.waitlist_since = as_of
     if rerank:
         waitlist.rerank(application.city_code, application.programme, as_of)
+
+
+def _iso(day: Optional[date]) -> Optional[str]:
+    return day.isoformat() if day else None
 
 
 def close_publicity(as_of: Optional[date] = None, city_code: Optional[str] = None, actor: Optional[User] = None,

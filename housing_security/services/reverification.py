@@ -21,6 +21,10 @@ REVERIFIED_STATUSES = ("housed", "waitlist", "subsidised")
 NOT_COVERED_STATUSES = ("publicity", "waitlist", "offered", "suspended")
 
 
+def _iso(day: Optional[date]) -> Optional[str]:
+    return day.isoformat() if day else None
+
+
 def _interval(application: Application, as_of: date) -> int:
     return int(workflow_value(application.city_code, "reverification_interval_months", as_of, 12))
 
@@ -50,14 +54,14 @@ def reverify(application: Application, as_of: date, actor: Optional[User]) -> st
     failed = [r.code for r in decision.rules if not r.passed]
     if decision.eligible:
         next_on = add_months(as_of, _interval(application, as_of))
-        move(application, application.status, actor, "reverified", notify=False, as_of=as_of,
-             next_reverification_on=next_on, pack_hash=decision.pack_hash)
+        move(application, application.status, actor, "reverified", notify=False, as_of=_iso(as_of),
+             next_reverification_on=_iso(next_on), pack_hash=decision.pack_hash)
         application.next_reverification_on = next_on
         return application.status
     months = int(workflow_value(application.city_code, "exit_buffer_months", as_of, 6))
     buffer_until = add_months(as_of, months)
-    move(application, "exiting", actor, "reverification_failed", reason=", ".join(failed), as_of=as_of,
-         failed_rules=failed, exit_buffer_until=buffer_until, pack_hash=decision.pack_hash)
+    move(application, "exiting", actor, "reverification_failed", reason=", ".join(failed), as_of=_iso(as_of),
+         failed_rules=failed, exit_buffer_until=_iso(buffer_until), pack_hash=decision.pack_hash)
     application.exit_buffer_until = buffer_until
     application.next_reverification_on = None
     for subsidy in _active_subsidies(application):
@@ -74,7 +78,8 @@ def complete_exit(application: Application, as_of: date, actor: Optional[User]) 
         raise ReviewError(_l("该案件不在退出缓冲期。"))
     if application.exit_buffer_until and application.exit_buffer_until >= as_of:
         raise ReviewError(_l("退出缓冲期至 %(day)s 结束。", day=application.exit_buffer_until.isoformat()))
-    move(application, "exited", actor, "exit", as_of=as_of, exit_buffer_until=application.exit_buffer_until)
+    move(application, "exited", actor, "exit", as_of=_iso(as_of),
+         exit_buffer_until=_iso(application.exit_buffer_until))
     for tenancy in db.session.scalars(select(Tenancy).where(Tenancy.application_id == application.id,
                                                             Tenancy.status == "active")):
         tenancy.status = "ended"
