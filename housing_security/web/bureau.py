@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -12,6 +12,7 @@ from ..extensions import db
 from ..models import Application, Building, Project, Role, Unit
 from .access import allow, application_scope, city_code_of
 from .labels import PROGRAMME_LABELS, UNIT_STATUS_LABELS
+from .paging import paginate
 
 bp = Blueprint("bureau", __name__, url_prefix="/bureau")
 
@@ -54,16 +55,73 @@ def units():
     city_code = city_code_of(current_user)
     status = request.args.get("status", "")
     programme = request.args.get("programme", "")
-    page = max(1, request.args.get("page", 1, type=int) or 1)
     query = select(Unit).join(Building).join(Project).where(Project.city_code == city_code)
     if status in UNIT_STATUS_LABELS:
         query = query.where(Unit.status == status)
     if programme in PROGRAMME_LABELS:
         query = query.where(Unit.programme == programme)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    page_size = current_app.config["PAGE_SIZE"]
-    units = db.session.scalars(
-        query.order_by(Project.code, Building.name, Unit.number).offset((page - 1) * page_size).limit(page_size)
-    ).all()
+    units, total, page, page_size = paginate(query.order_by(Project.code, Building.name, Unit.number))
     return render_template("bureau/units.html", units=units, total=total, page=page, page_size=page_size,
                            filters={"status": status, "programme": programme}, title=_("房源"))
+
+
+# ---- re-verification (年审), exits, the six-month commitment early warning, end of publicity ------
+
+from flask import flash, redirect, url_for  # noqa: E402
+
+from ..services import publicity as publicity_service  # noqa: E402
+from ..services import reverification  # noqa: E402
+from .case_forms import ConfirmForm  # noqa: E402
+
+REVERIFY_LIST_LIMIT = 500
+
+
+@bp.route("/reverification")
+@allow(Role.bureau_officer)
+def reverification_list():
+    today, city_code = date.today(), city_code_of(current_user)
+    query = reverification.due_query(today, city_code).where(application_scope(current_user))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    applications = db.session.scalars(
+        query.order_by(Application.next_reverification_on.is_(None), Application.next_reverification_on,
+                       Application.id).limit(REVERIFY_LIST_LIMIT)).all()
+    return render_template("bureau/reverification.html", applications=applications, total=total,
+                           limit=REVERIFY_LIST_LIMIT, form=ConfirmForm(), today=today, title=_("年审与退出"))
+
+
+@bp.route("/reverification", methods=["POST"])
+@allow(Role.bureau_officer)
+def reverify_selected():
+    form = ConfirmForm()
+    ids = [int(v) for v in request.form.getlist("ids") if v.isdigit()]
+    if not form.validate_on_submit() or not ids:
+        flash(_("请先勾选要办理年审的案件。"), "error")
+        return redirect(url_for("bureau.reverification_list"))
+    today = date.today()
+    applications = db.session.scalars(
+        reverification.due_query(today, city_code_of(current_user))
+        .where(application_scope(current_user), Application.id.in_(ids)).order_by(Application.id)).all()
+    counts = reverification.reverify_many(applications, today, current_user, commit=True)
+    flash(_("年审完成：继续保障 %(renewed)s 户，进入退出缓冲期 %(exiting)s 户，已退出 %(exited)s 户，"
+            "未办理 %(skipped)s 户。", **counts), "success")
+    return redirect(url_for("bureau.reverification_list"))
+
+
+@bp.route("/early-warning")
+@allow(Role.bureau_officer)
+def early_warning():
+    today = date.today()
+    items = reverification.early_warning(city_code_of(current_user), today)
+    return render_template("bureau/early_warning.html", items=items, today=today, title=_("应保尽保预警"))
+
+
+@bp.route("/publicity/close", methods=["POST"])
+@allow(Role.bureau_officer)
+def close_publicity():
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        flash(_("页面已过期，请刷新后重试。"), "error")
+        return redirect(url_for("bureau.dashboard"))
+    counts = publicity_service.close_publicity(date.today(), city_code_of(current_user), current_user, commit=True)
+    flash(_("公示期满转入轮候 %(moved)s 件；因有未处理异议暂缓 %(held)s 件。", **counts), "success")
+    return redirect(url_for("bureau.dashboard"))

@@ -112,3 +112,6 @@ def init_app(app) -> None:
             "notification_text": notification_text,
             "nav_links": lambda: NAV_LINKS.get(current_user.role_enum, []) if current_user.is_authenticated else [],
         }
+
+# Review workflow screens of the bureau (issue #5).
+NAV_LINKS[Role.bureau_officer] += [("bureau.reverification_list", _l("年审")), ("bureau.early_warning", _l("应保尽保预警"))]
