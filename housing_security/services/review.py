@@ -38,7 +38,7 @@ class ReviewError(ValueError):
     """A refusal the officer should read (wrong stage for the role, same officer on an appeal, …)."""
 
     def __init__(self, message):
-        super().__init__(str(message))
+        super().__init__(message)  # kept lazy: rendered in the reader's language when shown
         self.message = message
 
 
