@@ -1,0 +1,377 @@
+"""Allocation rounds (配租批次): build the snapshot from the database, solve it, publish the offers.
+
+The solve is the pure `housing_security.allocation` package (ALLOCATION.md); this module is the use case around
+it. Each use case is one transaction with its audit rows: `run_round` stores the round's objective, metrics,
+comparison, explanations and every Assignment together or not at all, and `publish_round` turns assignments into
+offers and starts the rent subsidies of due households left without a unit, together or not at all.
+
+Size bands (`policy.size_bands` of the instance) come from the city's parameter pack through the same function
+the eligibility engine uses, `policy.allowed_area_range(size, programme, city, round_date, tenure)`:
+one band per household size from 1 to the largest size present (the last band also covers every larger size),
+with `min_area`/`max_area` the policy's range for that size — for public rental: min = size ×
+`public_rental.area_per_person_min`, max = `max_m2` of the first `public_rental.area_bands` entry whose
+`max_members` ≥ size (the last entry for larger households), never above `public_rental.unit_area_max`;
+for subsidized rental the residential range (≤ `subsidized_rental.residential_area_max`, which also contains the
+20–45 m² dormitories); for talent the rental tenure (≤ `talent.rental_area_max`; the property tenures are sold,
+not allocated, so a talent round takes only rental units and rental applications). `target_area` (the fit
+tier) is, for public rental, size × `rent_subsidy.standard_area_per_person` clamped into the range, otherwise
+the middle of the range. Sizes whose bands are identical are merged into one band.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Callable, Optional
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from .. import policy
+from ..allocation import compare, load_instance
+from ..extensions import db
+from ..models import (
+    AllocationRound, Application, Assignment, Building, Household, Jurisdiction, Notification, Offer, Project,
+    RentSubsidy, Unit, User,
+)
+from ..models._types import utcnow
+from . import audit, transitions, waitlist
+from .eligibility import policy_household
+
+Progress = Optional[Callable[[str, int, int], None]]
+OFFER_RESPONSE_DAYS_FALLBACK = 7
+SUBSIDY_DAYS = 365  # DOMAIN: rent subsidies run for one year and are renewed after re-verification
+TALENT_ROUND_TENURE = "rental"
+
+
+class RoundError(ValueError):
+    """A refused round action; `field` names the form field (or "round"), `code` the reason."""
+
+    def __init__(self, field: str, code: str, **params):
+        super().__init__(f"{field}: {code}")
+        self.field, self.code, self.params = field, code, params
+
+
+# ---- parameters ---------------------------------------------------------------------------------------
+
+def offer_response_days(city_code: str, as_of: date) -> int:
+    """`workflow.offer_response_days` of the city's pack; a week while a pack has no such parameter."""
+    try:
+        return int(policy.load_pack(city_code).value("workflow.offer_response_days", as_of))
+    except (policy.PolicyError, KeyError):
+        return OFFER_RESPONSE_DAYS_FALLBACK
+
+
+def programmes_offered(city_code: str, as_of: date) -> list[str]:
+    try:
+        pack = policy.load_pack(city_code)
+    except policy.PolicyError:
+        return []
+    return [p for p in policy.PROGRAMMES if pack.offers(p, as_of)]
+
+
+def size_bands(city_code: str, programme: str, as_of: date, largest_size: int) -> list[dict]:
+    """See the module docstring: per-size bands from the pack, identical neighbours merged."""
+    snap = policy.load_pack(city_code).at(as_of)
+    tenure = {"subsidized_rental": "residential", "talent": TALENT_ROUND_TENURE}.get(programme)
+    standard = float(snap["rent_subsidy.standard_area_per_person"].value) if programme == "public_rental" else None
+    last = max(largest_size, 1)
+    if programme == "public_rental":
+        last = max(last, max(b["max_members"] for b in snap["public_rental.area_bands"].value))
+    bands: list[dict] = []
+    for size in range(1, last + 1):
+        low, high = policy.allowed_area_range(size, programme, city_code, as_of, tenure)
+        low = float(low)
+        high = float(high) if high is not None else 10_000.0
+        target = size * standard if standard is not None else (low + high) / 2
+        band = {"min_size": size, "max_size": size, "min_area": low, "max_area": high,
+                "target_area": round(min(max(target, low), high), 1)}
+        previous = bands[-1] if bands else None
+        if previous and all(previous[k] == band[k] for k in ("min_area", "max_area", "target_area")):
+            previous["max_size"] = size
+        else:
+            bands.append(band)
+    bands[-1]["max_size"] = max(bands[-1]["max_size"], 99)
+    return bands
+
+
+# ---- the instance -------------------------------------------------------------------------------------
+
+def _round_units(city_code: str, programme: str):
+    query = (select(Unit, Building.elevator, Project.code, Jurisdiction.code)
+             .join(Building, Unit.building_id == Building.id).join(Project, Building.project_id == Project.id)
+             .join(Jurisdiction, Project.district_id == Jurisdiction.id)
+             .where(Project.city_code == city_code, Unit.programme == programme, Unit.status == "vacant")
+             .order_by(Unit.id))
+    if programme == "talent":
+        query = query.where((Unit.tenure == TALENT_ROUND_TENURE) | Unit.tenure.is_(None))
+    return db.session.execute(query).all()
+
+
+def round_applications(city_code: str, programme: str) -> list[Application]:
+    query = (select(Application)
+             .options(selectinload(Application.household).selectinload(Household.members))
+             .where(Application.city_code == city_code, Application.programme == programme,
+                    Application.status.in_(waitlist.WAITING_STATUSES))
+             .order_by(Application.queue_rank, Application.id))
+    if programme == "talent":
+        query = query.where((Application.tenure == TALENT_ROUND_TENURE) | Application.tenure.is_(None))
+    return list(db.session.scalars(query))
+
+
+def _subsidy_month(application: Application, as_of: date) -> float:
+    if application.programme != "public_rental":
+        return 0.0
+    try:
+        return float(policy.rent_subsidy(policy_household(application.household), application.city_code, as_of))
+    except (policy.PolicyError, ValueError):
+        stored = (application.decision or {}).get("rent_subsidy_month")
+        return float(stored) if stored else 0.0
+
+
+def _portfolio(city_code: str, programme: str) -> dict:
+    """Government-invested units of the city and programme (plan §4(1): the allocation-rate denominator)."""
+    rows = dict(db.session.execute(
+        select(Unit.status, func.count()).join(Building, Unit.building_id == Building.id)
+        .join(Project, Building.project_id == Project.id)
+        .where(Project.city_code == city_code, Unit.programme == programme,
+               Project.government_invested.is_(True))
+        .group_by(Unit.status)).all())
+    return {"total_units": sum(rows.values()), "occupied_units": rows.get("occupied", 0) + rows.get("offered", 0)}
+
+
+def build_instance(city_code: str, programme: str, round_date: date, next_round_date: date) -> dict:
+    """The ALLOCATION.md instance of this city's programme as the database holds it now.
+
+    Re-ranks the waiting list first (the new ranks are written with the caller's transaction). Queries run
+    without autoflush, so with SQLite no write lock is taken until the caller commits.
+    """
+    with db.session.no_autoflush:
+        waitlist.rerank(city_code, programme, round_date)
+        units = _round_units(city_code, programme)
+        applications = round_applications(city_code, programme)
+        applications.sort(key=lambda a: (a.queue_rank is None, a.queue_rank or 0, a.id))
+        declined: dict[int, list[str]] = {}
+        if applications:
+            for application_id, unit_id in db.session.execute(
+                    select(Offer.application_id, Offer.unit_id).where(
+                        Offer.status == "declined", Offer.application_id.in_([a.id for a in applications]))
+                    .order_by(Offer.id)):
+                declined.setdefault(application_id, []).append(str(unit_id))
+        pack = policy.load_pack(city_code)
+        households = []
+        for position, a in enumerate(applications, start=1):
+            preferences = list(dict.fromkeys(p for p in (a.preferences or []) if isinstance(p, str) and p))
+            approved = a.approved_on or a.waitlist_since or a.created_at.date()
+            households.append({
+                "id": str(a.id), "program": programme, "size": max(1, len(a.household.members)),
+                "approved_on": approved.isoformat(), "priority": a.priority_group or "general",
+                "rank": position,  # the queue rank, made dense (ties and gaps cannot reach the solver)
+                "commitment": bool(a.commitment), "preferences": preferences,
+                "accept_any_district": bool(a.accept_any_district), "needs_accessible": bool(a.needs_accessible),
+                "needs_low_floor": bool(a.needs_low_floor), "declined_units": declined.get(a.id, []),
+                "current_area_m2": float(a.household.current_area_m2 or 0),
+                "subsidy_month": _subsidy_month(a, round_date),
+            })
+        largest = max((h["size"] for h in households), default=1)
+        return {
+            "round": {"city": city_code, "program": programme, "date": round_date.isoformat(),
+                      "next_round_date": next_round_date.isoformat()},
+            "policy": {
+                "coverage_months": int(pack.value("public_rental.commitment_months", round_date)),
+                "allocation_rate_target": float(pack.value("public_rental.allocation_rate_min", round_date)),
+                "size_bands": size_bands(city_code, programme, round_date, largest),
+                "tiers": ["due", "housed", "seniority", "preference", "fit"],
+            },
+            "portfolio": _portfolio(city_code, programme),
+            "units": [{"id": str(u.id), "program": programme, "district": district, "project": project,
+                       "area_m2": float(u.area_m2), "bedrooms": u.bedrooms, "floor": u.floor,
+                       "elevator": bool(elevator), "accessible": bool(u.accessible),
+                       "rent_month": float(u.rent_month or 0)}
+                      for u, elevator, project, district in units],
+            "households": households,
+        }
+
+
+def canonical_json(data) -> bytes:
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def instance_hash(instance: dict) -> str:
+    return hashlib.sha256(canonical_json(instance)).hexdigest()
+
+
+# ---- use cases ----------------------------------------------------------------------------------------
+
+def create_round(city_code: str, programme: str, round_date: date, next_round_date: date,
+                 actor: Optional[User]) -> AllocationRound:
+    if programme not in programmes_offered(city_code, round_date):
+        raise RoundError("programme", "not_offered")
+    if next_round_date <= round_date:
+        raise RoundError("next_round_date", "not_after_round")
+    rnd = AllocationRound(city_code=city_code, programme=programme, round_date=round_date,
+                          next_round_date=next_round_date, method="optimal", status="draft",
+                          created_by_id=getattr(actor, "id", None))
+    db.session.add(rnd)
+    audit.record("round.create", rnd, actor=actor, city=city_code, programme=programme,
+                 round_date=round_date, next_round_date=next_round_date)
+    db.session.commit()
+    return rnd
+
+
+def _round(round_id: int) -> AllocationRound:
+    rnd = db.session.get(AllocationRound, round_id)
+    if rnd is None:
+        raise RoundError("round", "not_found")
+    return rnd
+
+
+def run_round(round_id: int, progress: Progress = None, actor: Optional[User] = None) -> AllocationRound:
+    """Solve the round (optimal, with the first-come-first-served comparison) and store it in one commit."""
+    rnd = _round(round_id)
+    if rnd.status not in ("draft", "solved"):
+        raise RoundError("round", "not_runnable", status=rnd.status)
+    try:
+        started = time.perf_counter()
+        if progress:
+            progress("instance", 0, 1)
+        instance = build_instance(rnd.city_code, rnd.programme, rnd.round_date, rnd.next_round_date)
+        built = time.perf_counter() - started
+        if progress:
+            progress("instance", 1, 1)
+        report = compare(load_instance(instance), progress=progress)
+        if progress:
+            progress("save", 0, 1)
+        optimal, fifo = report["optimal"], report["fifo"]
+        with db.session.no_autoflush:
+            rnd.assignments.clear()
+        db.session.flush()
+        for a in optimal["assignments"]:
+            rnd.assignments.append(Assignment(application_id=int(a["household"]), unit_id=int(a["unit"]),
+                                              preference_rank=a["preference_rank"]))
+        rnd.status, rnd.method, rnd.solved_at = "solved", "optimal", utcnow()
+        rnd.instance_sha256 = instance_hash(instance)
+        rnd.objective, rnd.metrics = optimal["objective"], optimal["metrics"]
+        rnd.solver = {"optimal": optimal["solver"], "fifo": fifo["solver"],
+                      "instance_seconds": round(built, 3), "seconds": round(time.perf_counter() - started, 3),
+                      "units": len(instance["units"]), "households": len(instance["households"])}
+        rnd.comparison = {"tiers": report["tiers"], "lexicographic": report["lexicographic"],
+                          "metrics": report["metrics"],
+                          "fifo": {"objective": fifo["objective"], "metrics": fifo["metrics"]}}
+        rnd.explanations = {"instance": instance, "result": optimal}
+        audit.record("round.run", rnd, actor=actor, instance_sha256=rnd.instance_sha256,
+                     units=len(instance["units"]), households=len(instance["households"]),
+                     allocated=len(optimal["assignments"]), seconds=rnd.solver["seconds"])
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    if progress:
+        progress("save", 1, 1)
+    return rnd
+
+
+def run_round_now(city_code: str, programme: str, round_date: date, next_round_date: date,
+                  actor: Optional[User] = None, progress: Progress = None) -> AllocationRound:
+    """Create and solve a round in this process (for the command line and tests); returns the solved round."""
+    rnd = create_round(city_code, programme, round_date, next_round_date, actor)
+    return run_round(rnd.id, progress=progress, actor=actor)
+
+
+def _check_fresh(rnd: AllocationRound, result: dict) -> None:
+    """Publishing a stale solve would offer a unit twice or to a household no longer waiting."""
+    unit_ids = [a.unit_id for a in rnd.assignments]
+    application_ids = [a.application_id for a in rnd.assignments] + [int(s["household"])
+                                                                       for s in result.get("subsidies", [])]
+    busy_units = db.session.scalar(select(func.count()).select_from(Unit).where(
+        Unit.id.in_(unit_ids), Unit.status != "vacant")) if unit_ids else 0
+    moved = db.session.scalar(select(func.count()).select_from(Application).where(
+        Application.id.in_(application_ids),
+        Application.status.not_in(waitlist.WAITING_STATUSES))) if application_ids else 0
+    if busy_units or moved:
+        raise RoundError("round", "stale", units=busy_units, households=moved)
+
+
+def publish_round(round_id: int, actor: Optional[User], today: Optional[date] = None) -> dict:
+    """Offers for every assignment, subsidies for due households left without a unit; one transaction."""
+    today = today or date.today()
+    rnd = _round(round_id)
+    if rnd.status != "solved":
+        raise RoundError("round", "not_publishable", status=rnd.status)
+    result = (rnd.explanations or {}).get("result") or {}
+    try:
+        _check_fresh(rnd, result)
+        respond_by = today + timedelta(days=offer_response_days(rnd.city_code, today))
+        offers = subsidies = 0
+        for assignment in rnd.assignments:
+            application, unit = assignment.application, assignment.unit
+            offer = Offer(round_id=rnd.id, application_id=application.id, unit_id=unit.id, respond_by=respond_by)
+            db.session.add(offer)
+            db.session.flush([offer])
+            unit.status = "offered"
+            transitions.move(application, "offered", actor, "offer", notify=False, round=rnd.id, offer=offer.id,
+                             unit=unit.id, respond_by=respond_by.isoformat())
+            _notify(application, "offer_made", deadline=respond_by.isoformat())
+            audit.record("offer.make", offer, actor=actor, round=rnd.id, unit=unit.id, respond_by=respond_by)
+            offers += 1
+        for entry in result.get("subsidies", []):
+            application = db.session.get(Application, int(entry["household"]))
+            subsidies += _start_subsidy(rnd, application, entry, actor)
+        rnd.status, rnd.published_at = "published", utcnow()
+        audit.record("round.publish", rnd, actor=actor, offers=offers, subsidies=subsidies,
+                     instance_sha256=rnd.instance_sha256, respond_by=respond_by)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return {"offers": offers, "subsidies": subsidies, "respond_by": respond_by}
+
+
+def _start_subsidy(rnd: AllocationRound, application: Application, entry: dict, actor) -> int:
+    """Commitment B (plan §12.1): a due household without a unit is covered by a rent subsidy this round."""
+    active = db.session.scalar(select(RentSubsidy).where(
+        RentSubsidy.application_id == application.id, RentSubsidy.status == "active",
+        RentSubsidy.end_on >= rnd.round_date))
+    if active is not None and application.status == "subsidised":
+        return 0  # already covered; the running subsidy continues
+    amount = Decimal(str(entry.get("amount_month") or 0)).quantize(Decimal("0.01"))
+    subsidy = RentSubsidy(application_id=application.id, round_id=rnd.id, amount_month=amount,
+                          start_on=rnd.round_date, end_on=rnd.round_date + timedelta(days=SUBSIDY_DAYS),
+                          trace={"rule": "rent_subsidy", "round": rnd.id, "pack_hash": application.pack_hash,
+                                 "reason": entry.get("reason"), "citation": "plan §12.1"})
+    db.session.add(subsidy)
+    db.session.flush([subsidy])
+    transitions.move(application, "subsidised", actor, "start_subsidy", round=rnd.id, subsidy=subsidy.id,
+                     amount_month=str(amount))
+    audit.record("subsidy.start", subsidy, actor=actor, round=rnd.id, application=application.id,
+                 amount_month=amount)
+    return 1
+
+
+def _notify(application: Application, message_id: str, **params) -> None:
+    owner_id = application.household.owner_id if application.household else None
+    if owner_id is not None:
+        db.session.add(Notification(user_id=owner_id, application_id=application.id, message_id=message_id,
+                                    params={"reference": application.reference, **params}))
+
+
+def cancel_round(round_id: int, actor: Optional[User]) -> AllocationRound:
+    """A draft or solved round may be cancelled; a published one has offers out and may not."""
+    rnd = _round(round_id)
+    if rnd.status not in ("draft", "solved"):
+        raise RoundError("round", "not_cancellable", status=rnd.status)
+    previous = rnd.status
+    rnd.status = "cancelled"
+    audit.record("round.cancel", rnd, actor=actor, from_status=previous)
+    db.session.commit()
+    return rnd
+
+
+def last_published_round(city_code: str, programme: Optional[str] = None) -> Optional[AllocationRound]:
+    query = select(AllocationRound).where(AllocationRound.city_code == city_code,
+                                          AllocationRound.status == "published")
+    if programme:
+        query = query.where(AllocationRound.programme == programme)
+    return db.session.scalar(query.order_by(AllocationRound.round_date.desc(), AllocationRound.id.desc()).limit(1))
