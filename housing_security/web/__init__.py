@@ -17,6 +17,9 @@ def register_blueprints(app: Flask) -> None:
     from . import intake
 
     app.register_blueprint(intake.bp)
+    from . import rounds
+
+    app.register_blueprint(rounds.bp)
     app.before_request(enforce_access_rules)
     auth.init_login(app)
     labels.init_app(app)

@@ -1,35 +1,141 @@
-"""The applicant's own pages: their applications and the status of each."""
+"""The applicant's own pages: start or resume an application, its status, offers, notifications, proofs."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from datetime import date
+
+from flask import Blueprint, current_app, flash, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Application, Notification, Role
-from .access import allow, application_or_404, application_scope
+from ..models import Application, Document, Household, Notification, Offer, RentSubsidy, Role
+from ..models._types import utcnow
+from ..services import applications, documents, offers
+from ..services.applications import ApplicationError
+from ..services.offers import OfferError
+from . import application_forms as forms
+from .access import STAFF, allow, application_or_404, application_scope, household_scope, require
+from .application_views import register_editor, street_choices
 
 bp = Blueprint("applicant", __name__, url_prefix="/me")
+register_editor(bp, (Role.applicant,))
 
 
 @bp.route("/")
 @allow(Role.applicant)
 def home():
-    applications = db.session.scalars(
+    applications_ = db.session.scalars(
         select(Application).where(application_scope(current_user)).order_by(Application.created_at.desc())
     ).all()
     notifications = db.session.scalars(
         select(Notification).where(Notification.user_id == current_user.id)
         .order_by(Notification.created_at.desc()).limit(10)
     ).all()
-    return render_template("applicant/home.html", applications=applications, notifications=notifications,
+    return render_template("applicant/home.html", applications=applications_, notifications=notifications,
                            title=_("我的申请"))
+
+
+@bp.route("/apply", methods=["GET", "POST"])
+@allow(Role.applicant)
+def start():
+    """Choose the programme and the street office; a draft of the same programme is resumed."""
+    form = forms.StartForm()
+    city = current_app.config["DEFAULT_CITY"]
+    form.street_id.choices = street_choices(city)
+    if form.validate_on_submit():
+        street = applications.street_in_city(form.street_id.data, city)
+        if street is None:
+            forms.apply_error(form, ApplicationError("street_id", "unknown_street"))
+        else:
+            application, created = applications.start_draft(current_user, form.programme.data, street,
+                                                             current_user)
+            db.session.commit()
+            flash(_("已创建申请草稿 %(ref)s。", ref=application.reference) if created
+                  else _("您已有一份该类别的申请草稿，请继续填写。"), "success" if created else "info")
+            return redirect(url_for("applicant.tasks", application_id=application.id))
+    return render_template("applicant/start.html", form=form, title=_("开始申请"))
 
 
 @bp.route("/applications/<int:application_id>")
 @allow(Role.applicant)
 def status(application_id: int):
     application = application_or_404(application_id)
-    return render_template("applicant/status.html", application=application,
-                           title=_("申请进度 %(ref)s", ref=application.reference))
+    today = date.today()
+    standing = offers.standing(application, today)
+    pending = offers.pending_offers(application)
+    subsidy = db.session.scalar(select(RentSubsidy).where(
+        RentSubsidy.application_id == application.id, RentSubsidy.status == "active").order_by(RentSubsidy.id.desc()))
+    notifications = db.session.scalars(select(Notification).where(
+        Notification.user_id == current_user.id, Notification.application_id == application.id)
+        .order_by(Notification.created_at.desc())).all()
+    unread = [n for n in notifications if n.read_at is None]
+    page = render_template(
+        "applicant/status.html", application=application, standing=standing, offers=pending, subsidy=subsidy,
+        notifications=notifications, unread_ids={n.id for n in unread}, today=today,
+        decline_form=forms.DeclineForm(), confirm_form=forms.ConfirmForm(),
+        info_requests=applications.open_info_requests(application),
+        decline_limit=applications.workflow_parameter(application.city_code, "decline_limit", today),
+        title=_("申请进度 %(ref)s", ref=application.reference))
+    if unread:  # seen now: shown in bold this once, read from here on
+        for notification in unread:
+            notification.read_at = utcnow()
+        db.session.commit()
+    return page
+
+
+def _offer_or_404(offer_id: int) -> Offer:
+    offer = db.session.get(Offer, offer_id)
+    require(offer is not None)
+    application_or_404(offer.application_id)
+    return offer
+
+
+@bp.route("/offers/<int:offer_id>/accept", methods=["POST"])
+@allow(Role.applicant)
+def accept_offer(offer_id: int):
+    offer = _offer_or_404(offer_id)
+    if forms.ConfirmForm().validate_on_submit():
+        try:
+            offers.accept(offer, current_user)
+        except OfferError as error:
+            db.session.rollback()
+            flash(forms.error_text(error), "error")
+        else:
+            db.session.commit()
+            flash(_("您已接受配租，请按通知办理签约入住。"), "success")
+    return redirect(url_for("applicant.status", application_id=offer.application_id))
+
+
+@bp.route("/offers/<int:offer_id>/decline", methods=["POST"])
+@allow(Role.applicant)
+def decline_offer(offer_id: int):
+    offer = _offer_or_404(offer_id)
+    form = forms.DeclineForm()
+    if not form.validate_on_submit():
+        for message in form.reason.errors:
+            flash(message, "error")
+        return redirect(url_for("applicant.status", application_id=offer.application_id))
+    try:
+        suspended = offers.decline(offer, current_user, form.reason.data)
+    except OfferError as error:
+        db.session.rollback()
+        flash(forms.error_text(error), "error")
+    else:
+        db.session.commit()
+        flash(_("已拒绝配租。按本市规定，拒绝次数已达上限，您的申请被暂停。") if suspended
+              else _("已拒绝配租，您将继续轮候。"), "warning" if suspended else "success")
+    return redirect(url_for("applicant.status", application_id=offer.application_id))
+
+
+@bp.route("/documents/<int:document_id>")
+@allow(Role.applicant, *STAFF)
+def document(document_id: int):
+    """The proof as uploaded, with its original (possibly Chinese) name: owner and staff in jurisdiction."""
+    found = db.session.scalar(select(Document).join(Household, Document.household_id == Household.id).where(
+        Document.id == document_id, household_scope(current_user)))
+    require(found is not None)
+    path = documents.path_of(found)
+    require(path.is_file())
+    return send_file(path, mimetype=found.content_type, as_attachment=True, download_name=found.original_name,
+                     max_age=0)

@@ -1,0 +1,451 @@
+"""The applicant's use cases: start a draft, save it section by section, submit, answer a request for more
+information. One Household and one Application per applicant and programme while the case is a draft.
+
+Every function here changes the session and records an audit row; the caller commits once.
+"""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Iterable, Optional
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from .. import policy
+from ..extensions import db
+from ..models import Application, AuditLog, Household, InfoRequest, Jurisdiction, Member, User
+from ..models._types import utcnow
+from . import audit, eligibility, transitions
+
+EDITABLE = ("draft", "returned")
+APPLICANT_PROGRAMMES = ("public_rental", "subsidized_rental", "talent")
+SECTIONS = ("address", "members", "hukou", "income", "assets", "housing", "employment", "preferences", "documents")
+MAX_PREFERENCES = 3
+MAX_MEMBERS = 12
+
+# Fallbacks used only while a city's pack lacks the `workflow.*` parameter (see workflow_parameter).
+WORKFLOW_FALLBACKS = {"street_review_days": 5, "decline_limit": 2, "contract_years": 5, "holidays": (),
+                      "makeup_working_days": ()}
+
+
+class ApplicationError(ValueError):
+    """Refused input or a refused step; `field` names the form field, `code` the reason (the web translates)."""
+
+    def __init__(self, field: str, code: str, **params):
+        super().__init__(f"{field}: {code}")
+        self.field = field
+        self.code = code
+        self.params = params
+
+
+# ---- city parameters and calendar ----------------------------------------------------------------
+
+def workflow_parameter(city_code: str, name: str, as_of: date):
+    """`workflow.<name>` from the city's pack; the fallback above while the pack has no such parameter."""
+    try:
+        return policy.load_pack(city_code).value(f"workflow.{name}", as_of)
+    except policy.PolicyError:
+        return WORKFLOW_FALLBACKS[name]
+
+
+def add_working_days(city_code: str, start: date, days: int) -> date:
+    """`days` working days after `start`, skipping weekends and the city's holidays (调休 days count)."""
+    holidays = {str(d) for d in workflow_parameter(city_code, "holidays", start) or ()}
+    makeup = {str(d) for d in workflow_parameter(city_code, "makeup_working_days", start) or ()}
+    day, left = start, int(days)
+    while left > 0:
+        day += timedelta(days=1)
+        iso = day.isoformat()
+        if iso in makeup or (day.weekday() < 5 and iso not in holidays):
+            left -= 1
+    return day
+
+
+# ---- reading ----------------------------------------------------------------------------------------
+
+def city_of(street: Jurisdiction) -> Optional[Jurisdiction]:
+    return street.ancestor("city")
+
+
+def city_streets(city_code: str) -> list[tuple[Jurisdiction, list[Jurisdiction]]]:
+    """(district, its street offices) for one city, in a stable order."""
+    city = db.session.scalar(select(Jurisdiction).where(Jurisdiction.kind == "city", Jurisdiction.code == city_code))
+    if city is None:
+        return []
+    districts = sorted(city.children, key=lambda j: j.id)
+    return [(d, sorted((s for s in d.children if s.kind == "street"), key=lambda j: j.id)) for d in districts]
+
+
+def street_in_city(street_id, city_code: str) -> Optional[Jurisdiction]:
+    street = db.session.get(Jurisdiction, street_id) if isinstance(street_id, int) else None
+    if street is None or street.kind != "street":
+        return None
+    city = city_of(street)
+    return street if city is not None and city.code == city_code else None
+
+
+def district_codes(city_code: str) -> list[str]:
+    return [d.code for d, _ in city_streets(city_code)]
+
+
+def sections_for(application: Application) -> tuple[str, ...]:
+    if application.programme == "public_rental":
+        return tuple(s for s in SECTIONS if s != "employment")
+    return SECTIONS
+
+
+def live_documents(household: Household):
+    return [d for d in household.documents if not d.superseded]
+
+
+def _saved_sections(application: Application) -> set[str]:
+    rows = db.session.scalars(select(AuditLog.detail).where(
+        AuditLog.action == "application.save_section", AuditLog.object_type == "application",
+        AuditLog.object_id == str(application.id)))
+    return {row.get("section") for row in rows if isinstance(row, dict)}
+
+
+def section_states(application: Application) -> dict[str, str]:
+    """not_started / in_progress / completed for each section of this programme's task list."""
+    household = application.household
+    saved = _saved_sections(application)
+    members = household.members
+    has_self = any(m.relation == "self" for m in members)
+    complete = {
+        "address": bool(household.address),
+        "members": has_self,
+        "hukou": "hukou" in saved,
+        "income": "income" in saved and not ({str(m.id) for m in members} - _income_saved_for(application)),
+        "assets": "assets" in saved,
+        "housing": "housing" in saved,
+        "employment": "employment" in saved and (application.programme != "talent" or (
+            bool(household.main_applicant and household.main_applicant.talent_category) and bool(application.tenure))),
+        "preferences": "preferences" in saved and (application.accept_any_district or bool(application.preferences)),
+        "documents": bool(live_documents(household)),
+    }
+    started = {
+        "address": True,  # the street office is chosen when the draft starts
+        "members": bool(members),
+        "documents": bool(household.documents),
+    }
+    return {
+        s: "completed" if complete[s] else ("in_progress" if (s in saved or started.get(s)) else "not_started")
+        for s in sections_for(application)
+    }
+
+
+def _income_saved_for(application: Application) -> set[str]:
+    rows = db.session.scalars(select(AuditLog.detail).where(
+        AuditLog.action == "application.save_section", AuditLog.object_type == "application",
+        AuditLog.object_id == str(application.id)))
+    ids: set[str] = set()
+    for row in rows:
+        if isinstance(row, dict) and row.get("section") == "income":
+            ids.update(str(i) for i in row.get("members") or [])
+    return ids
+
+
+def ready_to_submit(application: Application) -> bool:
+    return all(state == "completed" for state in section_states(application).values())
+
+
+def precheck(application: Application, as_of: date) -> Optional[policy.Decision]:
+    """The engine's answer for the draft as it stands, without storing anything; None while the
+    household is too incomplete for the engine to read (no members yet)."""
+    try:
+        return policy.evaluate(eligibility.policy_household(application.household), application.programme,
+                               application.city_code, as_of, tenure=application.tenure)
+    except policy.InputError:
+        return None
+
+
+def draft_for(owner: User, programme: str) -> Optional[Application]:
+    return db.session.scalar(
+        select(Application).join(Household, Application.household_id == Household.id).where(
+            Household.owner_id == owner.id, Application.programme == programme, Application.status == "draft")
+        .order_by(Application.id))
+
+
+# ---- writing ----------------------------------------------------------------------------------------
+
+def _new_reference(city_code: str, today: date) -> str:
+    prefix = city_code[:2].upper()
+    while True:
+        reference = f"{prefix}{today:%y%m%d}{secrets.token_hex(3).upper()}"
+        if db.session.scalar(select(Application.id).where(Application.reference == reference)) is None:
+            return reference
+
+
+def start_draft(owner: Optional[User], programme: str, street: Jurisdiction, actor: User,
+                filed_by: Optional[User] = None, today: Optional[date] = None) -> tuple[Application, bool]:
+    """A new draft, or the owner's existing draft of the same programme (resumed, not duplicated)."""
+    if programme not in APPLICANT_PROGRAMMES:
+        raise ApplicationError("programme", "unknown_programme")
+    if street is None or street.kind != "street" or city_of(street) is None:
+        raise ApplicationError("street_id", "unknown_street")
+    if owner is not None:
+        existing = draft_for(owner, programme)
+        if existing is not None:
+            if filed_by is not None:
+                if existing.street_id != street.id:
+                    raise ApplicationError("username", "draft_in_other_street")
+                if existing.filed_by_id is None:
+                    existing.filed_by_id = filed_by.id
+                    audit.record("application.assisted", existing, actor=actor)
+            return existing, False
+    city_code = city_of(street).code
+    household = Household(owner_id=getattr(owner, "id", None), street_id=street.id, hukou_city=city_code,
+                          hukou_type="urban")
+    db.session.add(household)
+    db.session.flush()
+    application = Application(
+        reference=_new_reference(city_code, today or date.today()), household_id=household.id,
+        street_id=street.id, city_code=city_code, programme=programme, status="draft",
+        filed_by_id=getattr(filed_by, "id", None), preferences=[],
+    )
+    db.session.add(application)
+    db.session.flush()
+    audit.record("application.start_draft", application, actor=actor, programme=programme,
+                 filed_by=getattr(filed_by, "id", None), owner=getattr(owner, "id", None))
+    return application, True
+
+
+def _editable(application: Application) -> None:
+    if application.status not in EDITABLE:
+        raise ApplicationError("status", "not_editable")
+
+
+def _saved(application: Application, section: str, actor: User, **detail) -> None:
+    application.updated_at = utcnow()
+    audit.record("application.save_section", application, actor=actor, section=section, **detail)
+
+
+def save_address(application: Application, street: Jurisdiction, address: str, phone: str, actor: User) -> None:
+    _editable(application)
+    if street is None or street_in_city(street.id, application.city_code) is None:
+        raise ApplicationError("street_id", "unknown_street")
+    if application.status == "returned" and street.id != application.street_id:
+        raise ApplicationError("street_id", "street_locked")
+    household = application.household
+    household.street_id = street.id
+    application.street_id = street.id
+    household.address = address.strip()
+    household.phone = phone.strip()
+    _saved(application, "address", actor)
+
+
+def id_number_problem(household: Household, id_number: str, member: Optional[Member], as_of: date):
+    """(code, params) for the first problem with this ID number in this household, or None."""
+    try:
+        policy.validate_id_number(id_number, as_of)
+    except policy.InvalidIdNumber as error:
+        return error.reason, {}
+    number = id_number.strip().upper()
+    for other in household.members:
+        if other is not member and other.id_number == number:
+            return "duplicate", {"name": other.name}
+    return None
+
+
+def save_member(application: Application, actor: User, name: str, id_number: str, relation: str,
+                disability: bool, member: Optional[Member] = None, as_of: Optional[date] = None) -> Member:
+    _editable(application)
+    household = application.household
+    as_of = as_of or date.today()
+    if member is not None and member.household_id != household.id:
+        raise ApplicationError("member", "unknown_member")
+    if member is None and len(household.members) >= MAX_MEMBERS:
+        raise ApplicationError("name", "too_many_members", limit=MAX_MEMBERS)
+    problem = id_number_problem(household, id_number, member, as_of)
+    if problem:
+        raise ApplicationError("id_number", "id_" + problem[0], **problem[1])
+    if relation not in ("self", "spouse", "child", "parent", "other"):
+        raise ApplicationError("relation", "unknown_relation")
+    if relation == "self" and any(m.relation == "self" and m is not member for m in household.members):
+        raise ApplicationError("relation", "second_self")
+    number = id_number.strip().upper()
+    birth = policy.validate_id_number(number, as_of)
+    if member is None:
+        member = Member(position=len(household.members), income_month=Decimal("0"))
+        household.members.append(member)
+    member.name, member.id_number, member.relation = name.strip(), number, relation
+    member.birth_date, member.disability = birth, bool(disability)
+    db.session.flush()
+    _saved(application, "members", actor, member=member.id)
+    return member
+
+
+def remove_member(application: Application, member: Member, actor: User) -> None:
+    _editable(application)
+    if member.household_id != application.household_id:
+        raise ApplicationError("member", "unknown_member")
+    application.household.members.remove(member)
+    for position, other in enumerate(application.household.members):
+        other.position = position
+    _saved(application, "members", actor, removed=member.id)
+
+
+def save_hukou(application: Application, hukou_city: str, hukou_type: str, actor: User) -> None:
+    _editable(application)
+    if hukou_city not in (*policy.list_cities(), "other"):
+        raise ApplicationError("hukou_city", "unknown_city")
+    if hukou_type not in ("urban", "rural"):
+        raise ApplicationError("hukou_type", "unknown_hukou_type")
+    application.household.hukou_city, application.household.hukou_type = hukou_city, hukou_type
+    _saved(application, "hukou", actor)
+
+
+def save_income(application: Application, incomes: dict[int, Decimal], groups: dict[str, bool], actor: User) -> None:
+    _editable(application)
+    members = {m.id: m for m in application.household.members}
+    if set(incomes) != set(members):
+        raise ApplicationError("income", "members_changed")
+    for member_id, amount in incomes.items():
+        if amount is None or amount < 0:
+            raise ApplicationError(f"income_{member_id}", "negative")
+    for member_id, amount in incomes.items():
+        members[member_id].income_month = Decimal(amount).quantize(Decimal("0.01"))
+    for flag in eligibility.GROUP_FLAGS:
+        setattr(application.household, flag, bool(groups.get(flag)))
+    _saved(application, "income", actor, members=sorted(members))
+
+
+def save_assets(application: Application, assets_yuan: Decimal, actor: User) -> None:
+    _editable(application)
+    if assets_yuan is None or assets_yuan < 0:
+        raise ApplicationError("assets_yuan", "negative")
+    application.household.assets_yuan = Decimal(assets_yuan).quantize(Decimal("0.01"))
+    _saved(application, "assets", actor)
+
+
+def save_housing(application: Application, area_m2: Decimal, home_owner_ids: Iterable[int], actor: User) -> None:
+    _editable(application)
+    if area_m2 is None or area_m2 < 0:
+        raise ApplicationError("current_area_m2", "negative")
+    owners = set(home_owner_ids)
+    members = application.household.members
+    if owners - {m.id for m in members}:
+        raise ApplicationError("home_owners", "unknown_member")
+    application.household.current_area_m2 = Decimal(area_m2).quantize(Decimal("0.01"))
+    for member in members:
+        member.owns_home_in_city = member.id in owners
+    _saved(application, "housing", actor)
+
+
+def talent_catalogue(city_code: str, as_of: date) -> dict[str, str]:
+    try:
+        return dict(policy.load_pack(city_code).value("talent.catalogue", as_of))
+    except policy.PolicyError:
+        return {}
+
+
+def save_employment(application: Application, actor: User, employed_locally: bool, social_insurance_local: bool,
+                    talent_category: Optional[str] = None, tenure: Optional[str] = None,
+                    as_of: Optional[date] = None) -> None:
+    _editable(application)
+    main = application.household.main_applicant
+    if main is None:
+        raise ApplicationError("employed_locally", "no_main_applicant")
+    if application.programme == "talent":
+        if talent_category not in talent_catalogue(application.city_code, as_of or date.today()):
+            raise ApplicationError("talent_category", "unknown_category")
+        if tenure not in policy.TENURES["talent"]:
+            raise ApplicationError("tenure", "unknown_tenure")
+        main.talent_category, application.tenure = talent_category, tenure
+    main.employed_locally, main.social_insurance_local = bool(employed_locally), bool(social_insurance_local)
+    _saved(application, "employment", actor)
+
+
+def save_preferences(application: Application, actor: User, preferences: list[str], accept_any: bool,
+                     needs_accessible: bool, needs_low_floor: bool, prefers_dormitory: bool) -> None:
+    _editable(application)
+    chosen = [p for p in preferences if p]
+    if len(chosen) > MAX_PREFERENCES:
+        raise ApplicationError("preferences", "too_many", limit=MAX_PREFERENCES)
+    if len(set(chosen)) != len(chosen):
+        raise ApplicationError("preferences", "repeated")
+    if set(chosen) - set(district_codes(application.city_code)):
+        raise ApplicationError("preferences", "unknown_district")
+    if not chosen and not accept_any:
+        raise ApplicationError("preferences", "none")
+    application.preferences = chosen
+    application.accept_any_district = bool(accept_any)
+    application.needs_accessible, application.needs_low_floor = bool(needs_accessible), bool(needs_low_floor)
+    application.prefers_dormitory = bool(prefers_dormitory) and application.programme == "subsidized_rental"
+    if application.programme == "subsidized_rental":
+        application.tenure = "dormitory" if application.prefers_dormitory else "residential"
+    _saved(application, "preferences", actor)
+
+
+@dataclass
+class Submitted:
+    application: Application
+    repeated: bool  # the same form was posted again: nothing new happened
+
+
+def submitted_with(token: str) -> Optional[Application]:
+    return db.session.scalar(select(Application).where(Application.submission_token == token)) if token else None
+
+
+def submit(application: Application, actor: User, token: str, acknowledged: bool, today: Optional[date] = None,
+           now: Optional[datetime] = None) -> Submitted:
+    """draft → street_review, once per submission token; an ineligible case needs `acknowledged`."""
+    earlier = submitted_with(token)
+    if earlier is not None:
+        if earlier.id != application.id:
+            raise ApplicationError("token", "token_reused")
+        return Submitted(earlier, True)
+    if application.status != "draft":
+        raise ApplicationError("status", "not_draft")
+    if not ready_to_submit(application):
+        raise ApplicationError("status", "incomplete")
+    today = today or date.today()
+    decision = precheck(application, today)
+    if decision is None:
+        raise ApplicationError("status", "incomplete")
+    if not decision.eligible and not acknowledged:
+        raise ApplicationError("acknowledge", "acknowledge_required")
+    eligibility.decide(application, today)
+    application.submission_token = token
+    application.submitted_at = now or utcnow()
+    days = workflow_parameter(application.city_code, "street_review_days", today)
+    application.review_due_on = add_working_days(application.city_code, today, int(days))
+    for document in live_documents(application.household):
+        document.application_id = application.id
+    transitions.move(application, "street_review", actor, "submit",
+                     filed_by=application.filed_by_id, eligible=decision.eligible,
+                     acknowledged_ineligible=bool(acknowledged and not decision.eligible))
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        again = submitted_with(token)
+        if again is not None:
+            return Submitted(again, True)
+        raise
+    return Submitted(application, False)
+
+
+def open_info_requests(application: Application) -> list[InfoRequest]:
+    return [r for r in application.info_requests if r.answered_at is None]
+
+
+def resubmit(application: Application, answer: str, actor: User, today: Optional[date] = None) -> None:
+    """returned → street_review with the applicant's answer stored on every open request."""
+    if application.status != "returned":
+        raise ApplicationError("status", "not_returned")
+    answer = (answer or "").strip()
+    if not answer:
+        raise ApplicationError("answer", "answer_required")
+    today = today or date.today()
+    for request in open_info_requests(application):
+        request.answer, request.answered_at = answer, utcnow()
+    eligibility.decide(application, today)
+    days = workflow_parameter(application.city_code, "street_review_days", today)
+    application.review_due_on = add_working_days(application.city_code, today, int(days))
+    for document in live_documents(application.household):
+        document.application_id = application.id
+    transitions.move(application, "street_review", actor, "resubmit", reason=answer)
