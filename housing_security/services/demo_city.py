@@ -70,6 +70,6 @@ PROJECTS = [
     ("TY-PR-04", "上兰公租房小区", "jiancaoping", "public_rental", None, "apartment", 60, (40, 55), (1, 2), 6, False, 5.0),
     ("TY-SR-01", "长风青年公寓", "xiaodian", "subsidized_rental", None, "apartment", 160, (30, 68), (1, 2), 24, True, 22.0),
     ("TY-SR-02", "学府园宿舍", "yingze", "subsidized_rental", None, "dormitory", 140, (20, 40), (0, 1), 12, True, 25.0),
-    ("TY-TA-01", "人才公寓（租赁）", "xiaodian", "talent", "rental", "apartment", 100, (60, 90), (2, 3), 28, True, 18.0),
-    ("TY-TA-02", "人才家园（共有产权）", "jinyuan", "talent", "shared_ownership", "apartment", 60, (90, 120), (3, 4), 18, True, 0.0),
+    ("TY-TA-01", "人才公寓（租赁）", "xiaodian", "talent", "rental", "apartment", 160, (60, 90), (2, 3), 28, True, 18.0),
+    ("TY-TA-02", "人才家园（共有产权）", "jinyuan", "talent", "shared_ownership", "apartment", 100, (90, 120), (3, 4), 18, True, 0.0),
 ]
