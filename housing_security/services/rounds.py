@@ -228,24 +228,39 @@ def _round(round_id: int) -> AllocationRound:
     return rnd
 
 
-def run_round(round_id: int, progress: Progress = None, actor: Optional[User] = None) -> AllocationRound:
-    """Solve the round (optimal, with the first-come-first-served comparison) and store it in one commit."""
+def _runnable(round_id: int) -> AllocationRound:
     rnd = _round(round_id)
     if rnd.status not in ("draft", "solved"):
         raise RoundError("round", "not_runnable", status=rnd.status)
+    return rnd
+
+
+def run_round(round_id: int, progress: Progress = None, actor: Optional[User] = None) -> AllocationRound:
+    """Solve the round (optimal, with the first-come-first-served comparison) and store it in one commit.
+
+    Three steps, because with SQLite every transaction takes the write lock at BEGIN (extensions.py): read the
+    snapshot and end that transaction; solve with no transaction open; then write the queue ranks, the round,
+    its assignments and the audit row in one short transaction. Nothing is written if any step fails.
+    """
+    started = time.perf_counter()
+    if progress:
+        progress("instance", 0, 1)
     try:
-        started = time.perf_counter()
-        if progress:
-            progress("instance", 0, 1)
+        rnd = _runnable(round_id)
         instance = build_instance(rnd.city_code, rnd.programme, rnd.round_date, rnd.next_round_date)
-        built = time.perf_counter() - started
-        if progress:
-            progress("instance", 1, 1)
-        report = compare(load_instance(instance), progress=progress)
-        if progress:
-            progress("save", 0, 1)
-        optimal, fifo = report["optimal"], report["fifo"]
+    finally:
+        db.session.rollback()  # ends the read; the re-ranking is written again below, with the result
+    built = time.perf_counter() - started
+    if progress:
+        progress("instance", 1, 1)
+    report = compare(load_instance(instance), progress=progress)
+    if progress:
+        progress("save", 0, 1)
+    optimal, fifo = report["optimal"], report["fifo"]
+    try:
+        rnd = _runnable(round_id)
         with db.session.no_autoflush:
+            waitlist.rerank(rnd.city_code, rnd.programme, rnd.round_date)
             rnd.assignments.clear()
         db.session.flush()
         for a in optimal["assignments"]:

@@ -115,3 +115,6 @@ def init_app(app) -> None:
 
 # Review workflow screens of the bureau (issue #5).
 NAV_LINKS[Role.bureau_officer] += [("bureau.reverification_list", _l("年审")), ("bureau.early_warning", _l("应保尽保预警"))]
+
+# Allocation rounds (配租批次) of the bureau.
+NAV_LINKS[Role.bureau_officer] += [("rounds.index", _l("配租批次"))]

@@ -1,0 +1,199 @@
+"""The allocation-round screens: list, new-round form, round page, progress, publish, cancel, exports."""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import time
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+
+from housing_security.extensions import db
+from housing_security.models import AllocationRound, Assignment, Offer, Unit
+from housing_security.services import round_runner, rounds
+from tests.conftest import csrf_token_from, login
+
+TODAY = date.today()
+NEXT = TODAY + timedelta(days=31)
+
+
+def _new_round(client, **data):
+    form = {"programme": "public_rental", "round_date": TODAY.isoformat(), "next_round_date": NEXT.isoformat()}
+    form.update(data)
+    return client.post("/bureau/rounds/new", data=form)
+
+
+def _round_id(response) -> int:
+    assert response.status_code == 302, response.status_code
+    return int(response.headers["Location"].rstrip("/").split("/")[-1])
+
+
+def test_officer_creates_runs_and_reads_a_round(app, login_as, page_get):
+    client = login_as("liuchu")
+    assert "配租批次" in page_get(client, "/bureau/rounds/")
+    form = page_get(client, "/bureau/rounds/new")
+    assert 'name="round_date"' in form and "公共租赁住房" in form
+    round_id = _round_id(_new_round(client))
+    html = page_get(client, f"/bureau/rounds/{round_id}")
+    for text in ("优化方案与先到先得对比", "到期家庭获配户数", "首位未获配的轮候序号", "规划 §4(1)", "规划 §12.1",
+                 "按优先群体的获配户数", "配租结果", "仍空置的房源", "下载实例 JSON", "发布", "js/rounds.js"):
+        assert text in html, text
+    with app.app_context():
+        rnd = db.session.get(AllocationRound, round_id)
+        assert rnd.status == "solved"
+        assignment = db.session.scalars(select(Assignment).where(Assignment.round_id == round_id)).first()
+        assert assignment.application.reference in html
+        assert assignment.unit.label in html
+        vacant = rnd.explanations["result"]["vacant"]
+    if vacant:  # reasons are rendered text, never bare codes
+        assert "没有" in html or "未选择" in html or "需要" in html or "拒绝" in html
+    progress = client.get(f"/bureau/rounds/{round_id}/progress")
+    assert progress.status_code == 200 and progress.is_json
+    assert progress.json["state"] == "done" and progress.json["percent"] == 100
+    assert progress.json["status"] == "solved"
+
+
+def test_round_page_in_english_renders_reasons_in_english(app, login_as):
+    client = login_as("liuchu")
+    round_id = _round_id(_new_round(client))
+    client.post("/language", data={"language": "en", "next": f"/bureau/rounds/{round_id}"})
+    html = client.get(f"/bureau/rounds/{round_id}").get_data(as_text=True)
+    with app.app_context():
+        result = db.session.get(AllocationRound, round_id).explanations["result"]
+    if result["unassigned"] or result["vacant"]:
+        assert any(word in html for word in ("No ", "Compatible units", "No waiting household", "remaining"))
+
+
+def test_publish_sends_offers_and_the_dashboard_shows_the_indicators(app, login_as, page_get):
+    client = login_as("liuchu")
+    round_id = _round_id(_new_round(client))
+    response = client.post(f"/bureau/rounds/{round_id}/publish", follow_redirects=True)
+    assert response.status_code == 200
+    assert "已发布" in response.get_data(as_text=True)
+    with app.app_context():
+        rnd = db.session.get(AllocationRound, round_id)
+        assert rnd.status == "published"
+        offers = db.session.scalar(select(func.count()).select_from(Offer).where(Offer.round_id == round_id))
+        assert offers == rnd.metrics["units_allocated"] > 0
+        rate = rnd.metrics["allocation_rate"]
+    dashboard = page_get(client, "/bureau/")
+    assert "最近一次配租批次" in dashboard and f"{rate * 100:.1f}%" in dashboard
+    assert "到期家庭保障覆盖率" in dashboard
+    # published rounds can be neither cancelled nor published again
+    again = client.post(f"/bureau/rounds/{round_id}/cancel", follow_redirects=True)
+    assert "已发布的批次不能取消" in again.get_data(as_text=True)
+
+
+def test_cancel_a_solved_round(app, login_as):
+    client = login_as("liuchu")
+    round_id = _round_id(_new_round(client))
+    client.post(f"/bureau/rounds/{round_id}/cancel")
+    with app.app_context():
+        assert db.session.get(AllocationRound, round_id).status == "cancelled"
+
+
+def test_assignments_csv_and_json_downloads(app, login_as):
+    client = login_as("liuchu")
+    round_id = _round_id(_new_round(client))
+    response = client.get(f"/bureau/rounds/{round_id}/assignments.csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    assert rows[0][:2] == ["轮候序号", "申请编号"]
+    instance = client.get(f"/bureau/rounds/{round_id}/instance.json")
+    result = client.get(f"/bureau/rounds/{round_id}/result.json")
+    with app.app_context():
+        rnd = db.session.get(AllocationRound, round_id)
+        assert len(rows) - 1 == rnd.metrics["units_allocated"]
+        assert hashlib.sha256(instance.get_data()).hexdigest() == rnd.instance_sha256
+    assert {a["household"] for a in json.loads(result.get_data())["assignments"]} == {
+        str(a) for a in _assigned_applications(app, round_id)}
+
+
+def _assigned_applications(app, round_id):
+    with app.app_context():
+        return set(db.session.scalars(select(Assignment.application_id).where(Assignment.round_id == round_id)))
+
+
+def test_bad_form_input_gets_field_messages_never_a_500(app, login_as):
+    client = login_as("liuchu")
+    cases = [
+        ({"round_date": "2026-13-45"}, "请按 年-月-日 格式填写日期"),
+        ({"round_date": ""}, "此项为必填项"),
+        ({"next_round_date": TODAY.isoformat()}, "下一批次日期须晚于本批次配租日期"),
+        ({"next_round_date": (TODAY - timedelta(days=3)).isoformat()}, "下一批次日期须晚于本批次配租日期"),
+        ({"next_round_date": (TODAY + timedelta(days=800)).isoformat()}, "两个批次相隔不能超过一年"),
+        ({"programme": "moon_base"}, "本市未开办该保障类别"),
+        ({"programme": ""}, "此项为必填项"),
+    ]
+    for data, message in cases:
+        response = _new_round(client, **data)
+        assert response.status_code == 400, data
+        html = response.get_data(as_text=True)
+        assert message in html, data
+        assert 'aria-invalid="true"' in html and "error-summary" in html
+    datong = app.test_client()
+    login(datong, "datong_officer")
+    response = _new_round(datong, programme="talent")  # 大同 offers public and subsidized rental only
+    assert response.status_code == 400 and "本市未开办该保障类别" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(AllocationRound)) == 0
+
+
+def test_wrong_roles_are_refused_and_other_cities_see_404(app, login_as):
+    officer = login_as("liuchu")
+    round_id = _round_id(_new_round(officer))
+    for username in ("wangqiang", "xiaodian_reviewer", "lixiulan", "ty_admin"):
+        client = login_as(username)
+        assert client.get("/bureau/rounds/").status_code == 403, username
+        assert client.get(f"/bureau/rounds/{round_id}").status_code == 403, username
+        assert client.post(f"/bureau/rounds/{round_id}/publish").status_code == 403, username
+    datong = app.test_client()
+    login(datong, "datong_officer")
+    for url in ("", "/progress", "/assignments.csv", "/instance.json", "/result.json"):
+        assert datong.get(f"/bureau/rounds/{round_id}{url}").status_code == 404, url
+    for action in ("run", "publish", "cancel"):
+        assert datong.post(f"/bureau/rounds/{round_id}/{action}").status_code == 404, action
+    assert f"#{round_id}" not in datong.get("/bureau/rounds/").get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(AllocationRound, round_id).status == "solved"
+
+
+def test_publish_needs_the_csrf_token(csrf_app):
+    client = csrf_app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    client.post("/login", data={"username": "liuchu", "password": "demo-password-2026",
+                                "csrf_token": csrf_token_from(page)})
+    with csrf_app.app_context():
+        from housing_security.models import User
+        officer = db.session.scalar(select(User).where(User.username == "liuchu"))
+        rnd = rounds.run_round_now("taiyuan", "public_rental", TODAY, NEXT, actor=officer)
+        round_id = rnd.id
+    assert client.post(f"/bureau/rounds/{round_id}/publish").status_code in (302, 400)
+    with csrf_app.app_context():
+        assert db.session.get(AllocationRound, round_id).status == "solved"
+    page = client.get(f"/bureau/rounds/{round_id}").get_data(as_text=True)
+    client.post(f"/bureau/rounds/{round_id}/publish", data={"csrf_token": csrf_token_from(page)})
+    with csrf_app.app_context():
+        assert db.session.get(AllocationRound, round_id).status == "published"
+
+
+def test_the_background_runner_solves_outside_the_request(make_app, login_as):
+    app = make_app(ROUNDS_ASYNC=True)
+    client = app.test_client()
+    login(client, "liuchu")
+    round_id = _round_id(_new_round(client))
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        state = client.get(f"/bureau/rounds/{round_id}/progress").json
+        assert state["state"] in ("running", "done"), state
+        if state["state"] == "done":
+            break
+        time.sleep(0.05)
+    assert state["percent"] == 100 and state["status"] == "solved"
+    with app.app_context():
+        rnd = db.session.get(AllocationRound, round_id)
+        assert rnd.status == "solved"
+        assert db.session.scalar(select(func.count()).select_from(Unit).where(Unit.status == "vacant")) > 0
+    round_runner.forget(round_id)
