@@ -4,7 +4,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import select
 
 from housing_security.extensions import db
 from housing_security.models import Member, RentSubsidy

@@ -187,3 +187,28 @@ def test_redecide_reruns_the_engine_and_audits(app, login_as):
         case = get(case_id)
         assert case.decision["as_of"] == date.today().isoformat()
         assert audits("application.redecide", case_id)
+
+
+def test_district_and_bureau_inboxes_and_case_views_render(app, login_as, page_get):
+    with app.app_context():
+        district_case = new_case("district_review", street_code="yingpan")
+        publicity_case = new_case("publicity")
+        reference = get(district_case).reference
+    assert reference in page_get(login_as("xiaodian_reviewer"), "/cases/?status=district_review")
+    assert reference not in page_get(login_as("yingze_reviewer"), "/cases/")
+    html = page_get(login_as("liuchu"), f"/cases/{publicity_case}")
+    assert "结束公示，转入轮候" in html and "推荐通过" not in html
+
+
+def test_staff_actions_keep_csrf(csrf_app):
+    from tests.conftest import csrf_token_from
+
+    client = csrf_app.test_client()
+    with csrf_app.app_context():
+        case_id = new_case("street_review")
+    html = client.get("/login").get_data(as_text=True)
+    client.post("/login", data={"username": "wangqiang", "password": "demo-password-2026",
+                                "csrf_token": csrf_token_from(html)})
+    assert client.post(f"/cases/{case_id}/advance").status_code == 400
+    with csrf_app.app_context():
+        assert get(case_id).status == "street_review"
