@@ -8,7 +8,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DecimalField, HiddenField, RadioField, SelectField, SelectMultipleField, StringField
 from wtforms import TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
 
 from .labels import PROGRAMME_LABELS, RELATION_LABELS
 
@@ -81,6 +81,17 @@ def apply_error(form, error) -> None:
     field.errors = list(field.errors) + [error_text(error)]
 
 
+class Form(FlaskForm):
+    """Errors as plain strings: the shared error summary macro tests `is string`, which lazy texts fail."""
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        for f in self:
+            f.errors = [e if isinstance(e, (list, dict)) else str(e) for e in f.errors]
+        self._errors = None
+        return valid
+
+
 def _int_or_none(value):
     try:
         return int(value)
@@ -92,7 +103,7 @@ class AmountField(DecimalField):
     """A non-negative, finite decimal with Chinese messages (DecimalField's own are English)."""
 
     def __init__(self, label=None, validators=None, maximum=Decimal("1e11"), **kwargs):
-        super().__init__(label, validators or [DataRequired(_l("请填写此项"))], places=2, **kwargs)
+        super().__init__(label, validators or [InputRequired(_l("请填写此项"))], places=2, **kwargs)
         self.maximum = maximum
 
     def process_formdata(self, valuelist):
@@ -114,9 +125,9 @@ class AmountField(DecimalField):
 
     def pre_validate(self, form):
         if self.data is not None and self.data < 0:
-            raise ValueError(_l("不能为负数"))
+            raise ValidationError(_l("不能为负数"))
         if self.data is not None and self.data > self.maximum:
-            raise ValueError(_l("数值过大，请核对"))
+            raise ValidationError(_l("数值过大，请核对"))
 
     def _value(self):
         if self.raw_data:
@@ -124,7 +135,7 @@ class AmountField(DecimalField):
         return "" if self.data is None else f"{self.data:f}"
 
 
-class StartForm(FlaskForm):
+class StartForm(Form):
     programme = RadioField(_l("保障类别"), choices=[(p, PROGRAMME_LABELS[p]) for p in APPLICANT_PROGRAMMES],
                            validators=[DataRequired(_l("请选择保障类别"))],
                            validate_choice=False)
@@ -133,10 +144,10 @@ class StartForm(FlaskForm):
 
     def validate_programme(self, field):
         if field.data not in APPLICANT_PROGRAMMES:
-            raise ValueError(_l("请选择保障类别"))
+            raise ValidationError(_l("请选择保障类别"))
 
 
-class AddressForm(FlaskForm):
+class AddressForm(Form):
     street_id = SelectField(_l("所在街道办事处"), coerce=_int_or_none, validate_choice=False,
                             description=_l("由该街道办事处受理您的申请"))
     address = StringField(_l("现居住地址"), validators=[DataRequired(_l("请填写现居住地址")),
@@ -146,7 +157,7 @@ class AddressForm(FlaskForm):
                                                         message=_l("请输入 11 位手机号码或带区号的固定电话"))])
 
 
-class MemberForm(FlaskForm):
+class MemberForm(Form):
     name = StringField(_l("姓名"), validators=[DataRequired(_l("请填写姓名")), Length(max=64, message=_l("姓名过长"))])
     id_number = StringField(_l("居民身份证号码"), description=_l("18 位，出生日期将从号码中读取"),
                             validators=[DataRequired(_l("请填写身份证号码"))])
@@ -155,21 +166,21 @@ class MemberForm(FlaskForm):
 
     def validate_relation(self, field):
         if field.data not in RELATION_LABELS:
-            raise ValueError(_l("请选择与申请人的关系"))
+            raise ValidationError(_l("请选择与申请人的关系"))
 
 
-class HukouForm(FlaskForm):
+class HukouForm(Form):
     hukou_city = SelectField(_l("户籍所在城市"), validate_choice=False)
     hukou_type = RadioField(_l("户籍类型"), choices=[("urban", _l("城镇户籍")), ("rural", _l("农村户籍"))],
                             validate_choice=False, validators=[DataRequired(_l("请选择户籍类型"))])
 
 
-class AssetsForm(FlaskForm):
+class AssetsForm(Form):
     assets_yuan = AmountField(_l("家庭资产合计（元）"),
                               description=_l("存款、有价证券、车辆等的合计金额；没有请填 0"))
 
 
-class EmploymentForm(FlaskForm):
+class EmploymentForm(Form):
     employed_locally = BooleanField(_l("主申请人与本市单位签订了劳动合同"))
     social_insurance_local = BooleanField(_l("主申请人在本市缴纳社会保险"))
     talent_category = SelectField(_l("人才类别"), validate_choice=False,
@@ -181,7 +192,7 @@ class EmploymentForm(FlaskForm):
     ])
 
 
-class PreferencesForm(FlaskForm):
+class PreferencesForm(Form):
     preferences = SelectMultipleField(_l("意向区（按优先顺序）"), validate_choice=False)
     accept_any_district = BooleanField(_l("服从调剂，任何区均可"))
     needs_accessible = BooleanField(_l("需要无障碍住房"))
@@ -189,7 +200,7 @@ class PreferencesForm(FlaskForm):
     prefers_dormitory = BooleanField(_l("希望入住宿舍型房源（20–45 m²）"))
 
 
-class UploadForm(FlaskForm):
+class UploadForm(Form):
     kind = SelectField(_l("材料类别"), validate_choice=False, choices=[
         ("id_card", _l("身份证")), ("hukou_booklet", _l("户口簿")), ("income_proof", _l("收入证明")),
         ("allowance_certificate", _l("低保、特困或低收入证明")), ("housing_proof", _l("住房情况证明")),
@@ -201,23 +212,23 @@ class UploadForm(FlaskForm):
     replaces = HiddenField()
 
 
-class SubmitForm(FlaskForm):
+class SubmitForm(Form):
     token = HiddenField(validators=[Regexp(r"^[A-Za-z0-9_-]{20,64}$", message=_l("提交凭证无效，请刷新页面"))])
     acknowledge = BooleanField(_l("我已阅读上述不符合条件的原因，仍然提交申请"))
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(Form):
     answer = TextAreaField(_l("补充说明"), description=_l("说明您补充或修改了哪些内容"),
                            validators=[DataRequired(_l("请说明您补充或修改了什么")),
                                        Length(max=2000, message=_l("不超过 2000 字"))])
 
 
-class DeclineForm(FlaskForm):
+class DeclineForm(Form):
     reason = TextAreaField(_l("拒绝原因"), validators=[DataRequired(_l("请填写拒绝的原因")),
                                                     Length(max=1000, message=_l("不超过 1000 字"))])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A bare form: CSRF protection for one-button actions."""
 
 
@@ -230,7 +241,7 @@ def income_form(members, groups_visible: bool, formdata=None):
     """One amount per member (fields named by the member's id, so nothing can be posted for a stranger),
     plus the household's declared groups (低保, 特困, 低收入, 优抚)."""
 
-    class IncomeForm(FlaskForm):
+    class IncomeForm(Form):
         pass
 
     for member in members:
@@ -245,7 +256,7 @@ def income_form(members, groups_visible: bool, formdata=None):
 
 
 def housing_form(members):
-    class HousingForm(FlaskForm):
+    class HousingForm(Form):
         current_area_m2 = AmountField(_l("现住房建筑面积（m²）"), maximum=Decimal("100000"),
                                       description=_l("全家现在居住的住房面积合计；租住的也要填写；没有请填 0"))
 
