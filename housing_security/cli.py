@@ -1,6 +1,8 @@
 """`housing-security …` (and `flask …`): set-up, demo data, and the pure policy/allocation tools."""
 from __future__ import annotations
 
+import json
+
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
@@ -10,6 +12,9 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(init_db)
     app.cli.add_command(seed_demo)
     app.cli.add_command(create_user)
+    app.cli.add_command(close_publicity)
+    app.cli.add_command(reverify_due)
+    app.cli.add_command(run_round)
 
 
 @click.command("init-db")
@@ -67,6 +72,61 @@ def create_user(username, role, display_name, jurisdiction_code, password):
         raise click.BadParameter(error.message_id.replace("_", " "), param_hint=f"--{error.field}")
     db.session.commit()
     click.echo(f"created {role} {username}")
+
+
+AS_OF = click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+                     help="The day to act as of (YYYY-MM-DD); today when omitted.")
+CITY = click.option("--city", default=None, help="Limit to one city code, e.g. taiyuan.")
+
+
+@click.command("close-publicity")
+@AS_OF
+@CITY
+@with_appcontext
+def close_publicity(as_of, city):
+    """Daily job: cases whose publicity (公示) ended with no open objection join the waiting list."""
+    from .services import publicity
+
+    result = publicity.close_publicity(as_of.date() if as_of else None, city_code=city)
+    click.echo(json.dumps(result, ensure_ascii=False, default=str))
+
+
+@click.command("reverify-due")
+@AS_OF
+@CITY
+@with_appcontext
+def reverify_due(as_of, city):
+    """Daily job: re-verify every case that is due (年审) and complete exits whose buffer period ended."""
+    from .services import reverification
+
+    result = reverification.reverify_due(as_of.date() if as_of else None, city_code=city)
+    click.echo(json.dumps(result, ensure_ascii=False, default=str))
+
+
+@click.command("run-round")
+@click.option("--city", required=True, help="City code, e.g. taiyuan.")
+@click.option("--programme", required=True,
+              type=click.Choice(["public_rental", "subsidized_rental", "talent", "shared_ownership"]))
+@click.option("--date", "round_date", required=True, type=click.DateTime(formats=["%Y-%m-%d"]))
+@click.option("--next-date", "next_date", required=True, type=click.DateTime(formats=["%Y-%m-%d"]))
+@click.option("--publish", is_flag=True, help="Publish the round at once: offers go out, due households get subsidies.")
+@with_appcontext
+def run_round(city, programme, round_date, next_date, publish):
+    """Create and solve an allocation round (配租批次) from the database; optionally publish it."""
+    from .services import rounds
+
+    def progress(stage, done, total):
+        click.echo(f"\r{stage}: {done}/{total}", nl=False, err=True)
+
+    try:
+        rnd = rounds.run_round_now(city, programme, round_date.date(), next_date.date(), progress=progress)
+    except rounds.RoundError as error:
+        raise click.BadParameter(str(error.code), param_hint=f"--{error.field.replace('_', '-')}")
+    click.echo("", err=True)
+    summary = {"round": rnd.id, "status": rnd.status, "objective": rnd.objective}
+    if publish:
+        summary["published"] = rounds.publish_round(rnd.id, actor=None)
+    click.echo(json.dumps(summary, ensure_ascii=False, default=str))
 
 
 def _safe_url() -> str:
