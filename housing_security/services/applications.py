@@ -101,24 +101,30 @@ def live_documents(household: Household):
     return [d for d in household.documents if not d.superseded]
 
 
-def _saved_sections(application: Application) -> set[str]:
-    rows = db.session.scalars(select(AuditLog.detail).where(
-        AuditLog.action == "application.save_section", AuditLog.object_type == "application",
-        AuditLog.object_id == str(application.id)))
-    return {row.get("section") for row in rows if isinstance(row, dict)}
+def _saved_sections(application: Application) -> tuple[set[str], set[str]]:
+    """Sections saved at least once (from the audit rows), and the members whose income was saved."""
+    sections, income_members = set(), set()
+    for row in db.session.scalars(select(AuditLog.detail).where(
+            AuditLog.action == "application.save_section", AuditLog.object_type == "application",
+            AuditLog.object_id == str(application.id))):
+        if isinstance(row, dict):
+            sections.add(row.get("section"))
+            if row.get("section") == "income":
+                income_members.update(str(i) for i in row.get("members") or [])
+    return sections, income_members
 
 
 def section_states(application: Application) -> dict[str, str]:
     """not_started / in_progress / completed for each section of this programme's task list."""
     household = application.household
-    saved = _saved_sections(application)
+    saved, income_saved = _saved_sections(application)
     members = household.members
     has_self = any(m.relation == "self" for m in members)
     complete = {
         "address": bool(household.address),
         "members": has_self,
         "hukou": "hukou" in saved,
-        "income": "income" in saved and not ({str(m.id) for m in members} - _income_saved_for(application)),
+        "income": "income" in saved and not ({str(m.id) for m in members} - income_saved),
         "assets": "assets" in saved,
         "housing": "housing" in saved,
         "employment": "employment" in saved and (application.programme != "talent" or (
@@ -135,17 +141,6 @@ def section_states(application: Application) -> dict[str, str]:
         s: "completed" if complete[s] else ("in_progress" if (s in saved or started.get(s)) else "not_started")
         for s in sections_for(application)
     }
-
-
-def _income_saved_for(application: Application) -> set[str]:
-    rows = db.session.scalars(select(AuditLog.detail).where(
-        AuditLog.action == "application.save_section", AuditLog.object_type == "application",
-        AuditLog.object_id == str(application.id)))
-    ids: set[str] = set()
-    for row in rows:
-        if isinstance(row, dict) and row.get("section") == "income":
-            ids.update(str(i) for i in row.get("members") or [])
-    return ids
 
 
 def ready_to_submit(application: Application) -> bool:

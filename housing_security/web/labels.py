@@ -74,7 +74,7 @@ NOTIFICATION_MESSAGES = {
 
 NAV_LINKS = {
     Role.applicant: [("applicant.home", _l("我的申请"))],
-    Role.street_caseworker: [("cases.inbox", _l("案件"))],
+    Role.street_caseworker: [("cases.inbox", _l("案件")), ("intake.index", _l("窗口代办"))],
     Role.district_reviewer: [("cases.inbox", _l("案件"))],
     Role.bureau_officer: [("bureau.dashboard", _l("概览")), ("cases.inbox", _l("案件")),
                           ("bureau.units", _l("房源"))],
