@@ -37,7 +37,9 @@ class AllocationRound(db.Model):
     metrics: Mapped[Optional[dict]] = mapped_column(JSON)
     solver: Mapped[Optional[dict]] = mapped_column(JSON)
     comparison: Mapped[Optional[dict]] = mapped_column(JSON)
-    explanations: Mapped[Optional[dict]] = mapped_column(JSON)
+    # The exact instance solved (its sha256 is instance_sha256) and the full result, so anyone can re-run it.
+    instance: Mapped[Optional[dict]] = mapped_column(JSON)
+    result: Mapped[Optional[dict]] = mapped_column(JSON)
 
     assignments: Mapped[list["Assignment"]] = relationship(back_populates="round", cascade="all, delete-orphan")
 

@@ -275,7 +275,7 @@ def run_round(round_id: int, progress: Progress = None, actor: Optional[User] = 
         rnd.comparison = {"tiers": report["tiers"], "lexicographic": report["lexicographic"],
                           "metrics": report["metrics"],
                           "fifo": {"objective": fifo["objective"], "metrics": fifo["metrics"]}}
-        rnd.explanations = {"instance": instance, "result": optimal}
+        rnd.instance, rnd.result = instance, optimal
         audit.record("round.run", rnd, actor=actor, instance_sha256=rnd.instance_sha256,
                      units=len(instance["units"]), households=len(instance["households"]),
                      allocated=len(optimal["assignments"]), seconds=rnd.solver["seconds"])
@@ -315,7 +315,7 @@ def publish_round(round_id: int, actor: Optional[User], today: Optional[date] = 
     rnd = _round(round_id)
     if rnd.status != "solved":
         raise RoundError("round", "not_publishable", status=rnd.status)
-    result = (rnd.explanations or {}).get("result") or {}
+    result = rnd.result or {}
     try:
         _check_fresh(rnd, result)
         respond_by = today + timedelta(days=offer_response_days(rnd.city_code, today))

@@ -139,7 +139,7 @@ def _assignment_rows(rnd: AllocationRound) -> list[dict]:
     out = [{"reference": a.application.reference, "rank": a.application.queue_rank, "unit": a.unit.label,
             "district": a.unit.building.project.district.name(lang), "area_m2": a.unit.area_m2,
             "preference_rank": a.preference_rank, "application_id": a.application_id} for a in rows]
-    instance_ranks = {h["id"]: h["rank"] for h in ((rnd.explanations or {}).get("instance") or {}).get("households", [])}
+    instance_ranks = {h["id"]: h["rank"] for h in (rnd.instance or {}).get("households", [])}
     for row in out:
         row["rank"] = instance_ranks.get(str(row["application_id"]), row["rank"])
     return sorted(out, key=lambda r: (r["rank"] or 0, r["reference"]))
@@ -149,7 +149,7 @@ def _assignment_rows(rnd: AllocationRound) -> list[dict]:
 @allow(Role.bureau_officer)
 def show(round_id: int):
     rnd = _round_or_404(round_id)
-    result = (rnd.explanations or {}).get("result") or {}
+    result = rnd.result or {}
     districts = _district_names()
     unassigned = result.get("subsidies", []) + result.get("unassigned", [])
     shown = unassigned[:TABLE_LIMIT]
@@ -267,7 +267,7 @@ def _json_download(data, name: str) -> Response:
 @allow(Role.bureau_officer)
 def instance_json(round_id: int):
     rnd = _round_or_404(round_id)
-    instance = (rnd.explanations or {}).get("instance")
+    instance = rnd.instance
     if instance is None:
         abort(404)
     # The canonical bytes themselves, so that `sha256sum` of the download equals the round's instance hash.
@@ -279,7 +279,7 @@ def instance_json(round_id: int):
 @allow(Role.bureau_officer)
 def result_json(round_id: int):
     rnd = _round_or_404(round_id)
-    result = (rnd.explanations or {}).get("result")
+    result = rnd.result
     if result is None:
         abort(404)
     return _json_download(result, f"round-{rnd.id}-result.json")

@@ -109,9 +109,9 @@ def test_run_stores_the_whole_round_and_publish_sends_offers_and_subsidies(app):
                                    progress=lambda stage, done, total: stages.append(stage))
         assert {"instance", "classes", "due/housed/seniority", "fifo", "explain", "save"} <= set(stages)
         assert rnd.status == "solved" and rnd.solved_at is not None
-        instance = rnd.explanations["instance"]
+        instance = rnd.instance
         assert rnd.instance_sha256 == hashlib.sha256(rounds.canonical_json(instance)).hexdigest()
-        result = rnd.explanations["result"]
+        result = rnd.result
         allocated = len(result["assignments"])
         assert 0 < allocated <= 6
         assert _count(Assignment, Assignment.round_id == rnd.id) == allocated == rnd.metrics["units_allocated"]
@@ -162,7 +162,7 @@ def test_a_failure_in_the_middle_of_publishing_writes_nothing(app, monkeypatch):
         _keep_vacant(6)
         officer = _officer()
         rnd = rounds.run_round_now("taiyuan", "public_rental", TODAY, FAR, actor=officer)
-        assert rnd.explanations["result"]["subsidies"]
+        assert rnd.result["subsidies"]
         before = _snapshot()
         real_move, calls = transitions.move, []
 
