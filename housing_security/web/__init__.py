@@ -7,19 +7,12 @@ from .access import enforce_access_rules
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import admin, applicant, auth, bureau, cases, labels, main, publicity
+    from . import (admin, appeals, applicant, auth, bureau, cases, form_errors, intake, labels, main, publicity,
+                   rounds)
 
-    for module in (main, auth, applicant, cases, bureau, admin, publicity):
+    for module in (main, auth, applicant, cases, bureau, admin, publicity, appeals, intake, rounds):
         app.register_blueprint(module.bp)
-    from . import appeals
-
-    app.register_blueprint(appeals.bp)
-    from . import intake
-
-    app.register_blueprint(intake.bp)
-    from . import rounds
-
-    app.register_blueprint(rounds.bp)
     app.before_request(enforce_access_rules)
     auth.init_login(app)
     labels.init_app(app)
+    form_errors.init_app(app)

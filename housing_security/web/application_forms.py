@@ -82,14 +82,7 @@ def apply_error(form, error) -> None:
 
 
 class Form(FlaskForm):
-    """Errors as plain strings: the shared error summary macro tests `is string`, which lazy texts fail."""
-
-    def validate(self, extra_validators=None):
-        valid = super().validate(extra_validators)
-        for f in self:
-            f.errors = [e if isinstance(e, (list, dict)) else str(e) for e in f.errors]
-        self._errors = None
-        return valid
+    """Base of the application forms."""
 
 
 def _int_or_none(value):

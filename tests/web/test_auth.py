@@ -83,6 +83,7 @@ def test_registration_validates_fields_and_signs_in(client, page_get):
     assert response.status_code == 200
     for message in ("用户名须为", "请输入姓名", "密码至少 10 个字符", "请输入 11 位手机号码"):
         assert message in html
+    assert '<li><a href="#display_name">请输入姓名</a></li>' in html  # the summary links each whole message
     response = client.post("/register", data={"username": "new_user_1", "display_name": "新用户",
                                               "password": "a-long-password", "confirm": "a-long-password",
                                               "phone": "13900000000"})
