@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Iterable, Optional
 
@@ -19,17 +19,13 @@ from ..extensions import db
 from ..models import Application, AuditLog, Household, InfoRequest, Jurisdiction, Member, User
 from ..models._types import utcnow
 from . import audit, eligibility, transitions
+from .calendar import review_due
 
 EDITABLE = ("draft", "returned")
 APPLICANT_PROGRAMMES = ("public_rental", "subsidized_rental", "talent")
 SECTIONS = ("address", "members", "hukou", "income", "assets", "housing", "employment", "preferences", "documents")
 MAX_PREFERENCES = 3
 MAX_MEMBERS = 12
-
-# Fallbacks used only while a city's pack lacks the `workflow.*` parameter (see workflow_parameter).
-WORKFLOW_FALLBACKS = {"street_review_days": 5, "decline_limit": 2, "contract_years": 5, "holidays": (),
-                      "makeup_working_days": ()}
-
 
 class ApplicationError(ValueError):
     """Refused input or a refused step; `field` names the form field, `code` the reason (the web translates)."""
@@ -39,29 +35,6 @@ class ApplicationError(ValueError):
         self.field = field
         self.code = code
         self.params = params
-
-
-# ---- city parameters and calendar ----------------------------------------------------------------
-
-def workflow_parameter(city_code: str, name: str, as_of: date):
-    """`workflow.<name>` from the city's pack; the fallback above while the pack has no such parameter."""
-    try:
-        return policy.load_pack(city_code).value(f"workflow.{name}", as_of)
-    except policy.PolicyError:
-        return WORKFLOW_FALLBACKS[name]
-
-
-def add_working_days(city_code: str, start: date, days: int) -> date:
-    """`days` working days after `start`, skipping weekends and the city's holidays (调休 days count)."""
-    holidays = {str(d) for d in workflow_parameter(city_code, "holidays", start) or ()}
-    makeup = {str(d) for d in workflow_parameter(city_code, "makeup_working_days", start) or ()}
-    day, left = start, int(days)
-    while left > 0:
-        day += timedelta(days=1)
-        iso = day.isoformat()
-        if iso in makeup or (day.weekday() < 5 and iso not in holidays):
-            left -= 1
-    return day
 
 
 # ---- reading ----------------------------------------------------------------------------------------
@@ -406,8 +379,7 @@ def submit(application: Application, actor: User, token: str, acknowledged: bool
     eligibility.decide(application, today)
     application.submission_token = token
     application.submitted_at = now or utcnow()
-    days = workflow_parameter(application.city_code, "street_review_days", today)
-    application.review_due_on = add_working_days(application.city_code, today, int(days))
+    application.review_due_on = review_due(application.city_code, "street_review", today)
     for document in live_documents(application.household):
         document.application_id = application.id
     transitions.move(application, "street_review", actor, "submit",
@@ -439,8 +411,7 @@ def resubmit(application: Application, answer: str, actor: User, today: Optional
     for request in open_info_requests(application):
         request.answer, request.answered_at = answer, utcnow()
     eligibility.decide(application, today)
-    days = workflow_parameter(application.city_code, "street_review_days", today)
-    application.review_due_on = add_working_days(application.city_code, today, int(days))
+    application.review_due_on = review_due(application.city_code, "street_review", today)
     for document in live_documents(application.household):
         document.application_id = application.id
     transitions.move(application, "street_review", actor, "resubmit", reason=answer)

@@ -12,7 +12,7 @@ from ..extensions import db
 from ..models import Application, Offer, Tenancy, User
 from ..models._types import utcnow
 from . import audit, transitions
-from .applications import workflow_parameter
+from .calendar import workflow_value
 from .waitlist import WAITING_STATUSES
 
 
@@ -51,7 +51,7 @@ def accept(offer: Offer, actor: User, today: Optional[date] = None) -> Tenancy:
     application, unit = offer.application, offer.unit
     offer.status, offer.responded_at = "accepted", utcnow()
     unit.status = "occupied"
-    years = int(workflow_parameter(application.city_code, "contract_years", today))
+    years = int(workflow_value(application.city_code, "contract_years", today))
     tenancy = Tenancy(application_id=application.id, unit_id=unit.id, start_on=today,
                       end_on=_contract_end(today, years), rent_month=unit.rent_month)
     db.session.add(tenancy)
@@ -76,7 +76,7 @@ def decline(offer: Offer, actor: User, reason: str, today: Optional[date] = None
     offer.status, offer.responded_at, offer.decline_reason = "declined", utcnow(), reason
     unit.status = "vacant"
     application.declines = (application.declines or 0) + 1
-    limit = int(workflow_parameter(application.city_code, "decline_limit", today))
+    limit = int(workflow_value(application.city_code, "decline_limit", today))
     suspended = application.declines >= limit
     transitions.move(application, "suspended" if suspended else "waitlist", actor,
                      "decline_offer", reason=reason, offer=offer.id, declines=application.declines, limit=limit)

@@ -26,7 +26,7 @@ def _iso(day: Optional[date]) -> Optional[str]:
 
 
 def _interval(application: Application, as_of: date) -> int:
-    return int(workflow_value(application.city_code, "reverification_interval_months", as_of, 12))
+    return int(workflow_value(application.city_code, "reverification_interval_months", as_of))
 
 
 def due_query(as_of: date, city_code: Optional[str] = None):
@@ -58,7 +58,7 @@ def reverify(application: Application, as_of: date, actor: Optional[User]) -> st
              next_reverification_on=_iso(next_on), pack_hash=decision.pack_hash)
         application.next_reverification_on = next_on
         return application.status
-    months = int(workflow_value(application.city_code, "exit_buffer_months", as_of, 6))
+    months = int(workflow_value(application.city_code, "exit_buffer_months", as_of))
     buffer_until = add_months(as_of, months)
     move(application, "exiting", actor, "reverification_failed", reason=", ".join(failed), as_of=_iso(as_of),
          failed_rules=failed, exit_buffer_until=_iso(buffer_until), pack_hash=decision.pack_hash)

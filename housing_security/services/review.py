@@ -80,7 +80,7 @@ def request_info(application: Application, actor: User, message: str, today: Opt
 def next_stage(application: Application, as_of: date) -> str:
     stage = application.status
     if stage == "street_review":
-        enabled = workflow_value(application.city_code, "district_review_enabled", as_of, True)
+        enabled = workflow_value(application.city_code, "district_review_enabled", as_of)
         return "district_review" if enabled else "bureau_review"
     if stage == "district_review":
         return "bureau_review"

@@ -38,11 +38,10 @@ from ..models import (
 )
 from ..models._types import utcnow
 from . import audit, transitions, waitlist
+from .calendar import add_months, workflow_value
 from .eligibility import policy_household
 
 Progress = Optional[Callable[[str, int, int], None]]
-OFFER_RESPONSE_DAYS_FALLBACK = 7
-SUBSIDY_DAYS = 365  # DOMAIN: rent subsidies run for one year and are renewed after re-verification
 TALENT_ROUND_TENURE = "rental"
 
 
@@ -57,11 +56,8 @@ class RoundError(ValueError):
 # ---- parameters ---------------------------------------------------------------------------------------
 
 def offer_response_days(city_code: str, as_of: date) -> int:
-    """`workflow.offer_response_days` of the city's pack; a week while a pack has no such parameter."""
-    try:
-        return int(policy.load_pack(city_code).value("workflow.offer_response_days", as_of))
-    except (policy.PolicyError, KeyError):
-        return OFFER_RESPONSE_DAYS_FALLBACK
+    """`workflow.offer_response_days` of the city's pack: how long a household has to answer an offer."""
+    return int(workflow_value(city_code, "offer_response_days", as_of))
 
 
 def programmes_offered(city_code: str, as_of: date) -> list[str]:
@@ -352,10 +348,12 @@ def _start_subsidy(rnd: AllocationRound, application: Application, entry: dict, 
     if active is not None and application.status == "subsidised":
         return 0  # already covered; the running subsidy continues
     amount = Decimal(str(entry.get("amount_month") or 0)).quantize(Decimal("0.01"))
+    term_months = int(policy.load_pack(rnd.city_code).value("rent_subsidy.term_months", rnd.round_date))
     subsidy = RentSubsidy(application_id=application.id, round_id=rnd.id, amount_month=amount,
-                          start_on=rnd.round_date, end_on=rnd.round_date + timedelta(days=SUBSIDY_DAYS),
+                          start_on=rnd.round_date, end_on=add_months(rnd.round_date, term_months),
                           trace={"rule": "rent_subsidy", "round": rnd.id, "pack_hash": application.pack_hash,
-                                 "reason": entry.get("reason"), "citation": "plan §12.1"})
+                                 "reason": entry.get("reason"), "citation": "plan §12.1",
+                                 "term_months": term_months})
     db.session.add(subsidy)
     db.session.flush([subsidy])
     transitions.move(application, "subsidised", actor, "start_subsidy", round=rnd.id, subsidy=subsidy.id,

@@ -12,6 +12,7 @@ from ..extensions import db
 from ..models import Application, Document, Household, Notification, Offer, RentSubsidy, Role
 from ..models._types import utcnow
 from ..services import applications, documents, offers
+from ..services.calendar import workflow_value
 from ..services.applications import ApplicationError
 from ..services.offers import OfferError
 from . import application_forms as forms
@@ -75,7 +76,7 @@ def status(application_id: int):
         notifications=notifications, unread_ids={n.id for n in unread}, today=today,
         decline_form=forms.DeclineForm(), confirm_form=forms.ConfirmForm(),
         info_requests=applications.open_info_requests(application),
-        decline_limit=applications.workflow_parameter(application.city_code, "decline_limit", today),
+        decline_limit=workflow_value(application.city_code, "decline_limit", today),
         title=_("申请进度 %(ref)s", ref=application.reference))
     if unread:  # seen now: shown in bold this once, read from here on
         for notification in unread:
