@@ -81,6 +81,20 @@ def apply_error(form, error) -> None:
     field.errors = list(field.errors) + [error_text(error)]
 
 
+SECTION_LABELS = {
+    "address": _l("地址与街道办事处"),
+    "members": _l("家庭成员"),
+    "hukou": _l("户籍"),
+    "income": _l("收入与家庭类别"),
+    "assets": _l("家庭资产"),
+    "housing": _l("现住房情况"),
+    "employment": _l("就业与人才认定"),
+    "preferences": _l("意向区与特殊需要"),
+    "documents": _l("证明材料"),
+}
+STATE_LABELS = {"not_started": _l("未开始"), "in_progress": _l("进行中"), "completed": _l("已完成")}
+
+
 class Form(FlaskForm):
     """Base of the application forms."""
 

@@ -4,37 +4,23 @@ assisted-intake blueprint, so both fill the very same forms (each registration g
 and access rule)."""
 from __future__ import annotations
 
-import secrets
 from datetime import date
+from types import SimpleNamespace
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from .. import policy
 from ..extensions import db
-from ..models import Document, Member
-from ..services import applications, documents
+from ..models import Member
+from ..services import applications
 from ..services.applications import ApplicationError
-from ..services.documents import DocumentError
 from . import application_forms as forms
+from . import application_submission
+from .application_forms import SECTION_LABELS, STATE_LABELS
 from .access import allow, application_or_404, require
 from .i18n import current_language
-
-SECTION_LABELS = {
-    "address": _l("地址与街道办事处"),
-    "members": _l("家庭成员"),
-    "hukou": _l("户籍"),
-    "income": _l("收入与家庭类别"),
-    "assets": _l("家庭资产"),
-    "housing": _l("现住房情况"),
-    "employment": _l("就业与人才认定"),
-    "preferences": _l("意向区与特殊需要"),
-    "documents": _l("证明材料"),
-}
-STATE_LABELS = {"not_started": _l("未开始"), "in_progress": _l("进行中"), "completed": _l("已完成")}
-
 
 def street_choices(city_code: str, only=None) -> dict:
     """District → its street offices, rendered as <optgroup>s (works without JavaScript)."""
@@ -315,120 +301,8 @@ def register_editor(bp, roles, intake: bool = False) -> None:
                               districts=districts, slots=applications.MAX_PREFERENCES,
                               chosen=chosen + [""] * (applications.MAX_PREFERENCES - len(chosen)))
 
-    @route("/documents", "documents", ("GET", "POST"))
-    def proofs(application_id):
-        application, done = load(application_id)
-        if done:
-            return done
-        household = application.household
-        form = forms.UploadForm(data={"replaces": request.args.get("replaces", "")})
-        if form.validate_on_submit():
-            replaces = None
-            if form.replaces.data:
-                replaces = db.session.get(Document, forms._int_or_none(form.replaces.data) or 0)
-            try:
-                if form.replaces.data and (replaces is None or replaces.household_id != household.id):
-                    raise DocumentError("file", "unknown_document")
-                upload = form.file.data
-                document = documents.store(household, form.kind.data, upload.stream, upload.filename or "",
-                                           current_user, replaces=replaces,
-                                           application=application if application.status != "draft" else None)
-            except DocumentError as error:
-                db.session.rollback()
-                forms.apply_error(form, error)
-            else:
-                try:
-                    db.session.commit()
-                except Exception:
-                    db.session.rollback()
-                    documents.discard_file(document)
-                    raise
-                flash(_("已上传：%(name)s", name=document.original_name), "success")
-                return redirect(url_for(f"{name}.documents", application_id=application.id))
-        replacing = None
-        if form.replaces.data:
-            replacing = next((d for d in applications.live_documents(household)
-                              if str(d.id) == form.replaces.data), None)
-        return render_section(application, "documents", form, template="applicant/documents.html",
-                              proofs=applications.live_documents(household), replacing=replacing,
-                              kind_labels=dict(form.kind.choices))
-
-    @route("/check", "check")
-    def check(application_id):
-        application, done = load(application_id)
-        if done:
-            return done
-        if application.status != "draft":
-            return redirect(url_for(f"{name}.respond", application_id=application.id))
-        form = forms.SubmitForm(data={"token": secrets.token_urlsafe(24)})
-        return render_check(application, form)
-
-    def render_check(application, form):
-        decision = applications.precheck(application, date.today())
-        lang = current_language()
-        rules = [(rule, policy.render_rule(rule, lang)) for rule in decision.rules] if decision else []
-        states = applications.section_states(application)
-        return render_template("applicant/check.html", application=application, form=form, decision=decision,
-                               rules=rules, states=states, section_labels=SECTION_LABELS, bp=name,
-                               state_labels=STATE_LABELS, intake=intake,
-                               decision_text=policy.render(decision.message_id, lang, {
-                                   "programme": str(forms.PROGRAMME_LABELS[application.programme])})
-                               if decision else "",
-                               title=_("检查您的申请 %(ref)s", ref=application.reference))
-
-    @route("/submit", "submit", ("POST",))
-    def submit(application_id):
-        application = application_or_404(application_id)
-        if intake:
-            require(application.filed_by_id is not None)
-        form = forms.SubmitForm()
-        if form.validate_on_submit():
-            try:
-                result = applications.submit(application, current_user, form.token.data, form.acknowledge.data)
-            except ApplicationError as error:
-                db.session.rollback()
-                if error.code in ("not_draft", "token_reused", "not_editable"):
-                    flash(forms.error_text(error), "warning")
-                    return redirect(url_for(f"{name}.confirmation", application_id=application.id)
-                                    if application.status != "draft" else tasks_url(application))
-                forms.apply_error(form, error)
-            else:
-                db.session.commit()
-                return redirect(url_for(f"{name}.confirmation", application_id=result.application.id))
-        if application.status != "draft":
-            return redirect(url_for(f"{name}.confirmation", application_id=application.id))
-        return render_check(application, form), 422
-
-    @route("/confirmation", "confirmation")
-    def confirmation(application_id):
-        application, _done = load(application_id, editable=False)
-        require(application.status != "draft")
-        return render_template("applicant/confirmation.html", application=application, bp=name, intake=intake,
-                               title=_("申请已提交 %(ref)s", ref=application.reference))
-
-    @route("/respond", "respond", ("GET", "POST"))
-    def respond(application_id):
-        application, done = load(application_id)
-        if done:
-            return done
-        if application.status != "returned":
-            return redirect(tasks_url(application))
-        form = forms.AnswerForm()
-        if form.validate_on_submit():
-            try:
-                applications.resubmit(application, form.answer.data, current_user)
-            except ApplicationError as error:
-                db.session.rollback()
-                forms.apply_error(form, error)
-            else:
-                db.session.commit()
-                flash(_("补充材料已提交，街道办事处将重新审核。"), "success")
-                return redirect(url_for(f"{name}.confirmation", application_id=application.id))
-        return render_template("applicant/respond.html", application=application, form=form, bp=name,
-                               info_requests=applications.open_info_requests(application),
-                               section_labels=SECTION_LABELS, states=applications.section_states(application),
-                               proofs=applications.live_documents(application.household), intake=intake,
-                               title=_("补充材料 %(ref)s", ref=application.reference))
+    application_submission.register(SimpleNamespace(
+        name=name, intake=intake, load=load, tasks_url=tasks_url, render_section=render_section, route=route))
 
 
 def city_choices():
