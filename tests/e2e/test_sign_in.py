@@ -39,3 +39,14 @@ def test_phone_width_has_no_horizontal_scroll(page_for, tmp_path):
     assert page.driver.execute_script("return window.innerWidth") == 390
     page.screenshot(tmp_path / "phone.png")
     assert page.driver.execute_script("return document.documentElement.scrollWidth") <= 390
+
+
+def test_language_switch_to_english_and_back(page_for):
+    page = page_for()
+    page.open("/")
+    assert page.driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "zh-CN"
+    page.click_button("English")
+    assert page.driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
+    assert "Housing" in page.driver.title
+    page.click_button("中文")
+    assert page.driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "zh-CN"
