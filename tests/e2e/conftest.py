@@ -1,28 +1,23 @@
 """A live server on 127.0.0.1 and Debian's headless Chromium driven by Selenium."""
 from __future__ import annotations
 
-import shutil
 import threading
 from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
 
-from housing_security import create_app
 from housing_security.extensions import db
-from tests.conftest import _config
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 
 
 @pytest.fixture
-def live_server(tmp_path, template_database, monkeypatch):
-    monkeypatch.setenv("HOUSING_INSTANCE_PATH", str(tmp_path))
-    database = tmp_path / "housing.sqlite"
-    shutil.copyfile(template_database, database)
-    # CSRF stays on: the browser submits the real forms with their tokens.
-    app = create_app(_config(tmp_path, database, WTF_CSRF_ENABLED=True, TESTING=False))
+def live_server(make_app):
+    """The app on its own copy of the seeded demo database (tests/conftest.py's make_app), served on 127.0.0.1."""
+    # CSRF stays on: the browser submits the real forms with their tokens. TESTING off: rounds run in a thread.
+    app = make_app(WTF_CSRF_ENABLED=True, TESTING=False)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -32,8 +27,7 @@ def live_server(tmp_path, template_database, monkeypatch):
     server.shutdown()
     thread.join(timeout=5)
     with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+        db.session.remove()  # make_app disposes of the engine (and drops a cloned database) afterwards
 
 
 @pytest.fixture
@@ -85,24 +79,105 @@ class Page:
         element.send_keys(value)
         return self
 
-    def click_button(self, text: str):
+    def click_button(self, text: str, within: str = "", confirm: bool = False):
+        """Press the first visible button whose text contains `text` (inside the CSS selector `within`, when
+        given); `confirm=True` accepts the page's window.confirm() dialog that the button raises."""
         from selenium.webdriver.common.by import By
 
-        buttons = [b for b in self.driver.find_elements(By.CSS_SELECTOR, "button, input[type=submit]")
+        buttons = [b for b in self.driver.find_elements(By.CSS_SELECTOR, f"{within} button, {within} input[type=submit]")
                    if text in (b.text or b.get_attribute("value") or "") and b.is_displayed()]
         assert buttons, f"no visible button '{text}' on {self.driver.current_url}"
-        self._click_and_wait(buttons[0])
+        self._click_and_wait(buttons[0], confirm=confirm)
         return self
 
-    def _click_and_wait(self, element):
+    def _click(self, element):
+        """Scroll the element to the middle at once, then click: Bootstrap's smooth scrolling would otherwise
+        still be moving the page when Selenium clicks, and the click lands on something else."""
+        self.driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", element)
+        element.click()
+
+    def _click_and_wait(self, element, confirm: bool = False):
         """Click, then wait for the next page: Selenium's click does not wait for a navigation."""
         from selenium.webdriver.common.by import By
         from selenium.webdriver.support import expected_conditions
         from selenium.webdriver.support.ui import WebDriverWait
 
         old_page = self.driver.find_element(By.TAG_NAME, "html")
-        element.click()
+        self._click(element)
+        if confirm:
+            WebDriverWait(self.driver, 5).until(expected_conditions.alert_is_present()).accept()
         WebDriverWait(self.driver, 15).until(expected_conditions.staleness_of(old_page))
+
+    def select(self, field_id: str, text: str = "", value: str = ""):
+        """Choose an option of a <select> by (part of) its visible text, or by its value."""
+        from selenium.webdriver.common.by import By
+        from selenium.webdriver.support.ui import Select
+
+        select = Select(self.driver.find_element(By.ID, field_id))
+        if value:
+            select.select_by_value(value)
+        else:
+            matches = [o for o in select.options if text in o.text]
+            assert matches, f"no option '{text}' in #{field_id} on {self.driver.current_url}"
+            matches[0].click()
+        return self
+
+    def tick(self, field_id: str, on: bool = True):
+        """Tick (or untick) a checkbox; click a radio button (`on` is then always True)."""
+        from selenium.webdriver.common.by import By
+
+        element = self.driver.find_element(By.ID, field_id)
+        if element.is_selected() != on:
+            self._click(element)
+        return self
+
+    def choose(self, name: str, value: str):
+        """Click the radio button of the group `name` with this value."""
+        from selenium.webdriver.common.by import By
+
+        self._click(self.driver.find_element(By.CSS_SELECTOR, f"input[type=radio][name='{name}'][value='{value}']"))
+        return self
+
+    def upload(self, field_id: str, path: Path):
+        """Put a file into a file input, as a person choosing it in the file dialog."""
+        from selenium.webdriver.common.by import By
+
+        self.driver.find_element(By.ID, field_id).send_keys(str(Path(path).resolve()))
+        return self
+
+    def wait_for_text(self, text: str, timeout: float = 30):
+        """Wait until the page (perhaps after reloads of its own) shows `text`; returns the page's text."""
+        from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        def shown(_driver):
+            try:
+                return text in self.text
+            except (StaleElementReferenceException, WebDriverException):
+                return False  # mid-reload
+
+        WebDriverWait(self.driver, timeout, poll_frequency=0.25).until(
+            shown, message=f"'{text}' not shown on {self.driver.current_url}")
+        return self.text
+
+    def links(self, text: str) -> list[str]:
+        """The hrefs of the visible links whose text contains `text`."""
+        from selenium.webdriver.common.by import By
+
+        return [a.get_attribute("href") for a in self.driver.find_elements(By.TAG_NAME, "a")
+                if text in a.text and a.is_displayed()]
+
+    def fetch(self, path: str) -> dict:
+        """GET `path` with the browser's own session (fetch in the page); status, headers and body size.
+        For downloads: Chromium's download bar is not something a test can read."""
+        script = """
+            const done = arguments[arguments.length - 1];
+            fetch(arguments[0], {credentials: "same-origin"}).then(async r => {
+                const body = await r.arrayBuffer();
+                done({status: r.status, type: r.headers.get("content-type"),
+                      disposition: r.headers.get("content-disposition"), size: body.byteLength});
+            }).catch(e => done({status: 0, error: String(e)}));"""
+        return self.driver.execute_async_script(script, path if path.startswith("http") else self.base_url + path)
 
     def click_link(self, text: str):
         from selenium.webdriver.common.by import By
