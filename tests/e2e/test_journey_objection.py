@@ -3,6 +3,7 @@ caseworker finds the task, upholds it with a written outcome, which rejects the 
 review (复核) from the status page; the officer who rejected may not decide it; a different officer does."""
 from __future__ import annotations
 
+from datetime import date
 
 import pytest
 from selenium.webdriver.common.by import By
@@ -36,6 +37,14 @@ def _case_awaiting_approval(app) -> tuple[int, str, str, str]:
     return row.id, row.reference, row.code, row.username
 
 
+def _expired_publicity(app) -> list[str]:
+    """References of seeded cases still in publicity whose period is over (waiting for the daily job)."""
+    with app.app_context():
+        return list(db.session.scalars(select(Application.reference).where(
+            Application.status == "publicity", Application.publicity_until < date.today(),
+            Application.city_code == "taiyuan")))
+
+
 def _status(page) -> str:
     return page.driver.find_element(By.CSS_SELECTOR, "main > p strong").text
 
@@ -55,6 +64,13 @@ def test_objection_upheld_then_reviewed_by_another_officer(page_for, live_server
     # an anonymous visitor objects from the public publicity page
     visitor = page_for()
     visitor.open("/publicity/")
+    # cases whose period is over, still listed until the daily job moves them, offer no objection link
+    # (it used to lead to a form that could only refuse)
+    expired = _expired_publicity(live_server.app)
+    for other in expired:
+        row = visitor.driver.find_element(By.XPATH, f"//tr[td[normalize-space()='{other}']]").text
+        assert "该案件不在公示期内，无法提出异议" in row, row
+    assert not [href for href in visitor.links("提出异议") if any(f"/{other}/" in href for other in expired)]
     [objection_link] = [href for href in visitor.links("提出异议") if f"/publicity/{reference}/objection" in href]
     visitor.open(objection_link[len(visitor.base_url):])
     assert reference in visitor.text and "可以匿名提出" in visitor.text
