@@ -7,7 +7,7 @@ PORT ?= 5000
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test install install-test translations browser db clean
+.PHONY: run test install install-test translations browser postgres db clean
 
 $(STAMP): setup.cfg pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "需要 Python 3.11 (python3.11)"; exit 1; }
@@ -34,6 +34,13 @@ browser:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver fonts-noto-cjk >/dev/null; \
 	fi
 
+# Debian's PostgreSQL server: the web and service suites run a second time on it.
+postgres:
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql >/dev/null; \
+	fi
+
 db: install translations
 	$(BIN)/housing-security init-db
 	$(BIN)/housing-security seed-demo
@@ -41,8 +48,9 @@ db: install translations
 run: db
 	$(BIN)/flask --app housing_security run --host $(HOST) --port $(PORT)
 
-test: install-test translations browser
+test: install-test translations browser postgres
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
+	tests/with-postgres.sh $(BIN)/pytest -n 2 -q tests/web tests/services $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) instance/housing.sqlite* .pytest_cache

@@ -38,6 +38,11 @@ def configure(app: Flask, test_config: dict | None) -> None:
     app.config.update(config_module.environment_overrides())
     if test_config:
         app.config.update(test_config)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        # Read-then-write updates must fail loudly rather than be lost (SQLite gets BEGIN IMMEDIATE instead).
+        options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+        options.setdefault("isolation_level", "REPEATABLE READ")
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = config_module.instance_secret_key(app.instance_path)
     Path(app.config["UPLOAD_FOLDER"]).mkdir(parents=True, exist_ok=True)

@@ -2,6 +2,7 @@
 database built once per session through the real migrations and the real demo seeder."""
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from html.parser import HTMLParser
@@ -16,11 +17,13 @@ DEMO_PASSWORD = "demo-password-2026"
 FAST_HASH = "pbkdf2:sha256:1000"  # production uses 600,000 iterations; tests/web/test_auth.py checks that
 
 
-def _config(instance: Path, database: Path, **extra) -> dict:
+def _config(instance: Path, database, **extra) -> dict:
+    """`database` is a SQLite file path or a full database URL."""
+    url = database if isinstance(database, str) and "://" in database else f"sqlite:///{database}"
     return {
         "TESTING": True,
         "SECRET_KEY": "test-secret",
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
+        "SQLALCHEMY_DATABASE_URI": url,
         "UPLOAD_FOLDER": str(instance / "uploads"),
         "PASSWORD_HASH_METHOD": FAST_HASH,
         "RATELIMIT_ENABLED": False,
@@ -29,33 +32,96 @@ def _config(instance: Path, database: Path, **extra) -> dict:
     }
 
 
+# Set HOUSING_TEST_POSTGRES_URL (a server URL whose user may create databases) to run the same suite on
+# PostgreSQL: each test then gets a database cloned from a seeded template (CREATE DATABASE … TEMPLATE).
+POSTGRES_URL = os.environ.get("HOUSING_TEST_POSTGRES_URL")
+ON_POSTGRES = bool(POSTGRES_URL)
+
+
+class SQLiteCopies:
+    """A template file built once; every test gets its own copy of it."""
+
+    def __init__(self, folder: Path):
+        self.template = folder / "template.sqlite"
+
+    def template_url(self) -> str:
+        return f"sqlite:///{self.template}"
+
+    def clone(self, folder: Path, name: str) -> str:
+        database = folder / f"{name}.sqlite"
+        shutil.copyfile(self.template, database)
+        return f"sqlite:///{database}"
+
+    def drop(self, url: str) -> None:
+        pass
+
+
+class PostgresTemplates:
+    """A seeded template database on the server; every test gets CREATE DATABASE … TEMPLATE of it."""
+
+    def __init__(self, server_url: str, worker: str):
+        from sqlalchemy.engine import make_url
+
+        self.server = make_url(server_url)
+        self.prefix = f"hs_test_{worker}_{os.getpid()}"
+        self.template = f"{self.prefix}_template"
+        self.count = 0
+        self._execute(f'DROP DATABASE IF EXISTS "{self.template}"')
+        self._execute(f'CREATE DATABASE "{self.template}"')
+
+    def _execute(self, statement: str) -> None:
+        import psycopg
+
+        with psycopg.connect(self.server.set(drivername="postgresql").render_as_string(hide_password=False),
+                             autocommit=True) as connection:
+            connection.execute(statement)
+
+    def _url(self, name: str) -> str:
+        return self.server.set(database=name).render_as_string(hide_password=False)
+
+    def template_url(self) -> str:
+        return self._url(self.template)
+
+    def clone(self, folder: Path, name: str) -> str:
+        self.count += 1
+        database = f"{self.prefix}_{self.count}"
+        self._execute(f'CREATE DATABASE "{database}" TEMPLATE "{self.template}" STRATEGY FILE_COPY')
+        return self._url(database)
+
+    def drop(self, url: str) -> None:
+        from sqlalchemy.engine import make_url
+
+        self._execute(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
+
+
 @pytest.fixture(scope="session")
-def template_database(tmp_path_factory) -> Path:
+def database_backend(tmp_path_factory, worker_id):
     from flask_migrate import upgrade
 
     from housing_security.services import demo
 
     folder = tmp_path_factory.mktemp("template")
-    database = folder / "template.sqlite"
-    app = create_app(_config(folder, database))
+    backend = PostgresTemplates(POSTGRES_URL, worker_id) if ON_POSTGRES else SQLiteCopies(folder)
+    app = create_app(_config(folder, backend.template_url()))
     with app.app_context():
         upgrade()
         demo.seed(households=60, seed=7)
         db.session.remove()
-        db.engine.dispose()  # closes the last connection, which folds the WAL into the main file
-    return database
+        db.engine.dispose()  # no connection may stay open: SQLite folds its WAL, PostgreSQL can copy the template
+    yield backend
+    if ON_POSTGRES:
+        backend.drop(backend.template_url())
 
 
 @pytest.fixture
-def make_app(tmp_path, template_database, monkeypatch):
+def make_app(tmp_path, database_backend, monkeypatch):
     """make_app(**config) → an app on its own copy of the demo database."""
     monkeypatch.setenv("HOUSING_INSTANCE_PATH", str(tmp_path))
     made = []
 
     def make(**extra):
-        database = tmp_path / f"housing{len(made)}.sqlite"
-        shutil.copyfile(template_database, database)
-        made.append(create_app(_config(tmp_path, database, **extra)))
+        url = database_backend.clone(tmp_path, f"housing{len(made)}")
+        made.append(create_app(_config(tmp_path, url, **extra)))
         return made[-1]
 
     yield make
@@ -63,6 +129,7 @@ def make_app(tmp_path, template_database, monkeypatch):
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
+        database_backend.drop(app.config["SQLALCHEMY_DATABASE_URI"])
 
 
 @pytest.fixture

@@ -40,10 +40,16 @@ def register_errorhandlers(app) -> None:
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
+        from sqlalchemy.exc import OperationalError
         from sqlalchemy.orm.exc import StaleDataError
 
         db.session.rollback()
-        if isinstance(error, StaleDataError):
+        if isinstance(error, StaleDataError) or _is_serialization_failure(error, OperationalError):
             return render_error(409)
         app.logger.exception("unhandled error on %s", request.path)
         return render_error(500)
+
+
+def _is_serialization_failure(error: Exception, operational_error) -> bool:
+    """PostgreSQL's answer to a concurrent update under REPEATABLE READ (SQLSTATE 40001)."""
+    return isinstance(error, operational_error) and getattr(error.orig, "sqlstate", None) == "40001"

@@ -1,8 +1,11 @@
 """The application factory and its configuration sources."""
 from pathlib import Path
 
+import pytest
+
 from housing_security import create_app
 from housing_security.config import environment_overrides
+from tests.conftest import ON_POSTGRES
 
 
 def test_factory_uses_instance_folder_and_generates_a_secret_key(tmp_path, monkeypatch):
@@ -35,6 +38,7 @@ def test_test_config_wins_and_environment_values_keep_their_types():
         "RATELIMIT_ENABLED": False, "X": "text"}
 
 
+@pytest.mark.skipif(ON_POSTGRES, reason="SQLite connection settings")
 def test_sqlite_connections_enforce_foreign_keys_and_use_wal(app):
     from housing_security.extensions import db
 

@@ -69,24 +69,13 @@ def test_objection_form_keeps_csrf(csrf_app, page_get):
     assert response.status_code == 302
 
 
-def test_objection_lodging_is_rate_limited(tmp_path, template_database, monkeypatch):
-    import shutil
-
-    from housing_security import create_app
-    from tests.conftest import _config
-
-    monkeypatch.setenv("HOUSING_INSTANCE_PATH", str(tmp_path))
-    database = tmp_path / "limited.sqlite"
-    shutil.copyfile(template_database, database)
-    limited = create_app(_config(tmp_path, database, RATELIMIT_ENABLED=True))
+def test_objection_lodging_is_rate_limited(make_app):
+    limited = make_app(RATELIMIT_ENABLED=True)
     client = limited.test_client()
     with limited.app_context():
         reference = get(new_case("publicity")).reference
     codes = [client.post(f"/publicity/{reference}/objection", data={"content": "x" * 20}).status_code
              for _ in range(6)]
-    with limited.app_context():
-        db.session.remove()
-        db.engine.dispose()
     assert codes[:5] == [302] * 5 and codes[5] == 429
 
 

@@ -5,6 +5,8 @@ Message ids are the Chinese texts. A string added without a translation fails `t
 with the list of missing ids and the commands that fix it (see README.md, "Translations")."""
 from __future__ import annotations
 
+import json
+
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -260,21 +262,24 @@ def test_login_error_in_english(client):
 
 def _data_names(app) -> set[str]:
     """Chinese strings stored as data, not chrome: names of people, streets, districts, housing projects, units.
-    Read straight from the test's SQLite file (read-only), so no lock is taken beside the app's own session."""
-    import sqlite3
+    Read through the app's own engine on any backend; the session is closed again so no lock stays behind."""
+    from sqlalchemy import JSON, String, Text, select
 
-    database = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+    from housing_security.extensions import db
+
     names: set[str] = set()
-    connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
-    try:
-        tables = [row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-        for table in tables:
-            for column in connection.execute(f'PRAGMA table_info("{table}")').fetchall():
-                for (value,) in connection.execute(f'SELECT DISTINCT "{column[1]}" FROM "{table}"'):
+    with app.app_context():
+        for table in db.metadata.sorted_tables:
+            for column in table.columns:
+                if not isinstance(column.type, (String, Text, JSON)):
+                    continue
+                query = select(column) if isinstance(column.type, JSON) else select(column).distinct()
+                for value in db.session.scalars(query):
+                    if isinstance(value, (dict, list)):
+                        value = json.dumps(value, ensure_ascii=False)
                     if isinstance(value, str) and CJK.search(value):
                         names.update(_cjk_values(value))
-    finally:
-        connection.close()
+        db.session.remove()
     return names - set(_messages(_catalogue("zh")))  # a stored value equal to a message id stays chrome
 
 
