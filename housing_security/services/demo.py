@@ -15,6 +15,7 @@ from ..models import (
     RentSubsidy, Role, Tenancy, Unit, User,
 )
 from . import accounts, audit, eligibility, waitlist
+from .calendar import add_months, review_due, workflow_value
 from .demo_city import (
     CITIES, DEMO_PASSWORD, GIVEN, PROJECTS, PROVINCE, REGION_CODES, STAFF_ACCOUNTS, SURNAMES,
 )
@@ -213,25 +214,31 @@ class _CaseWriter:
         }.get(status, "")
 
     def _apply(self, application: Application, status: str, when: date) -> None:
-        if status == "street_review":
-            application.submitted_at = _at(when)
-            application.review_due_on = when + timedelta(days=7)
-        elif status in ("district_review", "bureau_review"):
-            application.review_due_on = when + timedelta(days=7)
+        """The same dates the services would set, from the city's workflow parameters."""
+        city = application.city_code
+
+        def months(name: str) -> int:
+            return int(workflow_value(city, name, when))
+
+        if status in ("street_review", "district_review", "bureau_review"):
+            application.review_due_on = review_due(city, status, when)
+            if status == "street_review":
+                application.submitted_at = _at(when)
         elif status == "returned":
             requester = self._staff_of(application.household.street) or self.staff["wangqiang"]
             db.session.add(InfoRequest(application_id=application.id, requested_by_id=requester.id,
                                        requested_at=_at(when), message=self._reason("returned")))
         elif status == "publicity":
             application.approved_on = when
-            application.publicity_until = when + timedelta(days=10)
+            application.publicity_until = when + timedelta(days=int(workflow_value(city, "publicity_days", when)))
         elif status == "waitlist":
             application.waitlist_since = when
         elif status == "offered":
             unit = self._take_unit(application, "offered")
             if unit is not None:
+                answer_days = timedelta(days=int(workflow_value(city, "offer_response_days", when)))
                 db.session.add(Offer(application=application, unit=unit, made_at=_at(when),
-                                     respond_by=max(self.today + timedelta(days=3), when + timedelta(days=10))))
+                                     respond_by=max(self.today, when) + answer_days))
         elif status == "housed":
             offer = db.session.scalar(select(Offer).where(Offer.application_id == application.id))
             unit = offer.unit if offer else self._take_unit(application, "occupied")
@@ -240,17 +247,18 @@ class _CaseWriter:
             if unit is not None:
                 unit.status = "occupied"
                 db.session.add(Tenancy(application=application, unit=unit, start_on=when,
-                                       end_on=when.replace(year=when.year + 5) if not (when.month == 2 and when.day == 29) else when + timedelta(days=1826),
+                                       end_on=add_months(when, 12 * months("contract_years")),
                                        rent_month=unit.rent_month))
-            application.next_reverification_on = when + timedelta(days=365)
+            application.next_reverification_on = add_months(when, months("reverification_interval_months"))
         elif status == "subsidised":
             household = eligibility.policy_household(application.household)
-            amount = policy.rent_subsidy(household, "taiyuan", when)
+            amount = policy.rent_subsidy(household, city, when)
+            term = int(policy.load_pack(city).value("rent_subsidy.term_months", when))
             db.session.add(RentSubsidy(application=application, amount_month=amount, start_on=when,
-                                       end_on=when + timedelta(days=365),
+                                       end_on=add_months(when, term),
                                        trace={"rule": "rent_subsidy", "pack_hash": application.pack_hash}))
         elif status == "exiting":
-            application.exit_buffer_until = when + timedelta(days=180)
+            application.exit_buffer_until = add_months(when, months("exit_buffer_months"))
 
     def _take_unit(self, application: Application, new_status: str) -> Unit | None:
         pool = self.free_units.get(application.programme) or []
