@@ -181,7 +181,10 @@ class _CaseWriter:
         self.sequence += 1
         rng, today = self.rng, self.today
         path = PATHS[final]
-        days_ago = days_ago if days_ago is not None else rng.randint(3 + 12 * len(path), 20 + 40 * len(path))
+        if days_ago is None:
+            # Cases in publicity were approved in the last few days, so the public page has objections to take.
+            days_ago = (rng.randint(5, 12) if final == "publicity"
+                        else rng.randint(3 + 12 * len(path), 20 + 40 * len(path)))
         started = today - timedelta(days=days_ago)
         application = Application(
             reference=f"TY{today.year}{self.sequence:06d}", household=household, street_id=household.street_id,

@@ -175,7 +175,11 @@ def appeal_stage(application: Application) -> str:
 
 
 def may_decide_appeal(application: Application, actor: User) -> bool:
+    """The role of the stage that rejected, or the bureau; never the officer who made the rejection."""
     owner = STAGE_OWNER.get(appeal_stage(application))
+    rejected = rejection_event(application)
+    if rejected is not None and rejected.actor_id == actor.id:
+        return False
     return actor.role_enum in (owner, Role.bureau_officer)
 
 
