@@ -10,12 +10,13 @@ from .cases import (
 )
 from .households import Document, Household, Member
 from .housing import Building, Project, Unit, UnitStatus
+from .parameters import ParameterChange
 from .people import Jurisdiction, LoginSession, Notification, Role, User
 from .rounds import AllocationRound, Assignment, Offer, RentSubsidy, Tenancy
 
 __all__ = [
     "ACTIVE_STATUSES", "AllocationRound", "Application", "ApplicationEvent", "ApplicationStatus",
     "Assignment", "AuditLog", "Building", "Document", "Household", "InfoRequest", "Jurisdiction",
-    "LoginSession", "Member", "Notification", "Objection", "Offer", "Project", "RentSubsidy", "Role",
-    "Tenancy", "Unit", "UnitStatus", "User",
+    "LoginSession", "Member", "Notification", "Objection", "Offer", "ParameterChange", "Project",
+    "RentSubsidy", "Role", "Tenancy", "Unit", "UnitStatus", "User",
 ]

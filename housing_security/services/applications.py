@@ -20,6 +20,7 @@ from ..models import Application, AuditLog, Household, InfoRequest, Jurisdiction
 from ..models._types import utcnow
 from . import audit, eligibility, transitions
 from .calendar import review_due
+from .parameters import effective_pack
 
 EDITABLE = ("draft", "returned")
 APPLICANT_PROGRAMMES = ("public_rental", "subsidized_rental", "talent")
@@ -125,7 +126,7 @@ def precheck(application: Application, as_of: date) -> Optional[policy.Decision]
     household is too incomplete for the engine to read (no members yet)."""
     try:
         return policy.evaluate(eligibility.policy_household(application.household), application.programme,
-                               application.city_code, as_of, tenure=application.tenure)
+                               effective_pack(application.city_code), as_of, tenure=application.tenure)
     except policy.InputError:
         return None
 
@@ -305,7 +306,7 @@ def save_housing(application: Application, area_m2: Decimal, home_owner_ids: Ite
 
 def talent_catalogue(city_code: str, as_of: date) -> dict[str, str]:
     try:
-        return dict(policy.load_pack(city_code).value("talent.catalogue", as_of))
+        return dict(effective_pack(city_code).value("talent.catalogue", as_of))
     except policy.PolicyError:
         return {}
 

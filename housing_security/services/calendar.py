@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from typing import Iterable, Optional
 
 from .. import policy
+from .parameters import effective_pack
 
 
 class WorkingCalendar:
@@ -61,7 +62,7 @@ def workflow_value(city_code: str, name: str, as_of: date, default=None):
 
 def _param(city_code: str, name: str, as_of: date, default):
     try:
-        return policy.load_pack(city_code).value(name, as_of)
+        return effective_pack(city_code).value(name, as_of)
     except policy.ParameterError:
         if default is None:
             raise

@@ -5,6 +5,7 @@ from datetime import date
 
 from .. import policy
 from ..models import Application, Household
+from .parameters import effective_pack
 
 GROUP_FLAGS = ("minimum_allowance", "special_hardship", "low_income", "veteran_family")
 
@@ -41,7 +42,7 @@ def decide(application: Application, as_of: date, other_benefit: str | None = No
     """Run the engine for this case and keep its decision, with the pack hash, on the case."""
     decision = policy.evaluate(
         policy_household(application.household, other_benefit), application.programme,
-        application.city_code, as_of, tenure=application.tenure,
+        effective_pack(application.city_code), as_of, tenure=application.tenure,
     )
     application.decision = decision.to_dict()
     application.pack_hash = decision.pack_hash

@@ -9,11 +9,11 @@ from typing import Iterable, Optional
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, select
 
-from .. import policy
 from ..extensions import db
 from ..models import Application, RentSubsidy, Tenancy, UnitStatus, User
 from . import audit, eligibility
 from .calendar import add_months, end_of_month, workflow_value
+from .parameters import effective_pack
 from .review import ReviewError
 from .transitions import move
 
@@ -129,7 +129,7 @@ def early_warning(city_code: str, as_of: Optional[date] = None, within_days: int
     """Commitment households (plan §12.1) not yet housed or subsidised whose deadline falls within
     `within_days` (or has passed), soonest first."""
     as_of = as_of or date.today()
-    months = int(policy.load_pack(city_code).value("public_rental.commitment_months", as_of))
+    months = int(effective_pack(city_code).value("public_rental.commitment_months", as_of))
     horizon = as_of + timedelta(days=within_days)
     rows = db.session.scalars(select(Application).where(
         Application.city_code == city_code, Application.commitment.is_(True),

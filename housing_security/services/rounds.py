@@ -40,6 +40,7 @@ from ..models._types import utcnow
 from . import audit, transitions, waitlist
 from .calendar import add_months, workflow_value
 from .eligibility import policy_household
+from .parameters import effective_pack
 
 Progress = Optional[Callable[[str, int, int], None]]
 TALENT_ROUND_TENURE = "rental"
@@ -62,7 +63,7 @@ def offer_response_days(city_code: str, as_of: date) -> int:
 
 def programmes_offered(city_code: str, as_of: date) -> list[str]:
     try:
-        pack = policy.load_pack(city_code)
+        pack = effective_pack(city_code)
     except policy.PolicyError:
         return []
     return [p for p in policy.PROGRAMMES if pack.offers(p, as_of)]
@@ -70,7 +71,8 @@ def programmes_offered(city_code: str, as_of: date) -> list[str]:
 
 def size_bands(city_code: str, programme: str, as_of: date, largest_size: int) -> list[dict]:
     """See the module docstring: per-size bands from the pack, identical neighbours merged."""
-    snap = policy.load_pack(city_code).at(as_of)
+    pack = effective_pack(city_code)
+    snap = pack.at(as_of)
     tenure = {"subsidized_rental": "residential", "talent": TALENT_ROUND_TENURE}.get(programme)
     standard = float(snap["rent_subsidy.standard_area_per_person"].value) if programme == "public_rental" else None
     last = max(largest_size, 1)
@@ -78,7 +80,7 @@ def size_bands(city_code: str, programme: str, as_of: date, largest_size: int) -
         last = max(last, max(b["max_members"] for b in snap["public_rental.area_bands"].value))
     bands: list[dict] = []
     for size in range(1, last + 1):
-        low, high = policy.allowed_area_range(size, programme, city_code, as_of, tenure)
+        low, high = policy.allowed_area_range(size, programme, pack, as_of, tenure)
         low = float(low)
         high = float(high) if high is not None else 10_000.0
         target = size * standard if standard is not None else (low + high) / 2
@@ -121,7 +123,8 @@ def _subsidy_month(application: Application, as_of: date) -> float:
     if application.programme != "public_rental":
         return 0.0
     try:
-        return float(policy.rent_subsidy(policy_household(application.household), application.city_code, as_of))
+        return float(policy.rent_subsidy(policy_household(application.household),
+                                         effective_pack(application.city_code), as_of))
     except (policy.PolicyError, ValueError):
         stored = (application.decision or {}).get("rent_subsidy_month")
         return float(stored) if stored else 0.0
@@ -156,7 +159,7 @@ def build_instance(city_code: str, programme: str, round_date: date, next_round_
                         Offer.status == "declined", Offer.application_id.in_([a.id for a in applications]))
                     .order_by(Offer.id)):
                 declined.setdefault(application_id, []).append(str(unit_id))
-        pack = policy.load_pack(city_code)
+        pack = effective_pack(city_code)
         households = []
         for position, a in enumerate(applications, start=1):
             preferences = list(dict.fromkeys(p for p in (a.preferences or []) if isinstance(p, str) and p))
@@ -348,7 +351,7 @@ def _start_subsidy(rnd: AllocationRound, application: Application, entry: dict, 
     if active is not None and application.status == "subsidised":
         return 0  # already covered; the running subsidy continues
     amount = Decimal(str(entry.get("amount_month") or 0)).quantize(Decimal("0.01"))
-    term_months = int(policy.load_pack(rnd.city_code).value("rent_subsidy.term_months", rnd.round_date))
+    term_months = int(effective_pack(rnd.city_code).value("rent_subsidy.term_months", rnd.round_date))
     subsidy = RentSubsidy(application_id=application.id, round_id=rnd.id, amount_month=amount,
                           start_on=rnd.round_date, end_on=add_months(rnd.round_date, term_months),
                           trace={"rule": "rent_subsidy", "round": rnd.id, "pack_hash": application.pack_hash,

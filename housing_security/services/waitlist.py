@@ -8,6 +8,7 @@ from sqlalchemy import select
 from .. import policy
 from ..extensions import db
 from ..models import Application
+from .parameters import effective_pack
 
 # Households still waiting for a unit: those on a rent subsidy keep their place in the queue.
 WAITING_STATUSES = ("waitlist", "subsidised")
@@ -35,7 +36,7 @@ def rerank(city_code: str, programme: str, as_of: date, seed: str | None = None)
         }
         for a in applications
     ]
-    ranks = dict(policy.queue_ranks(entries, city_code, as_of, seed=seed))
+    ranks = dict(policy.queue_ranks(entries, effective_pack(city_code), as_of, seed=seed))
     for application in applications:
         application.queue_rank = ranks[str(application.id)]
     return len(applications)

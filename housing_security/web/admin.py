@@ -45,11 +45,14 @@ def set_active(user_id: int):
 @bp.route("/parameters")
 @allow(Role.administrator)
 def parameters():
-    from ..policy import list_cities, load_pack
+    from ..policy import list_cities
+    from ..services.parameters import effective_pack
+    from .admin_parameters import may_change
 
     city = request.args.get("city") or "taiyuan"
     cities = list_cities()
     if city not in cities:
         city = cities[0] if cities else "default"
-    pack = load_pack(city)
-    return render_template("admin/parameters.html", pack=pack, city=city, cities=cities, title=_("政策参数"))
+    pack = effective_pack(city)  # the YAML pack with the city's dated changes
+    return render_template("admin/parameters.html", pack=pack, city=city, cities=cities, title=_("政策参数"),
+                           can_change=may_change(current_user, city))
