@@ -162,11 +162,19 @@ def request_appeal(application: Application, applicant: User, reason: str, today
         raise ReviewError(_l("请写明申请复核的理由。"))
     if application.status != "rejected":
         raise TransitionError(application.status, "appeal")
+    if appeal_decided(application):
+        raise ReviewError(_l("复核已办结，不能再次申请复核。"))
     rejected = rejection_event(application)
     move(application, "appeal", applicant, "request_appeal", reason=reason,
          rejected_by_id=getattr(rejected, "actor_id", None),
          rejected_at_stage=REJECTED_AT.get(getattr(rejected, "from_status", None) or "", "street_review"))
     application.review_due_on = review_due(application.city_code, "appeal", today)
+
+
+def appeal_decided(application: Application) -> bool:
+    """A rejection is reviewed once: after the review upheld it, the case stays rejected."""
+    rejected = rejection_event(application)
+    return rejected is not None and rejected.action == "appeal_uphold_rejection"
 
 
 def appeal_stage(application: Application) -> str:

@@ -8,10 +8,19 @@ from sqlalchemy import select
 from .. import policy
 from ..extensions import db
 from ..models import Application
+from .calendar import add_months
 from .parameters import effective_pack
 
 # Households still waiting for a unit: those on a rent subsidy keep their place in the queue.
 WAITING_STATUSES = ("waitlist", "subsidised")
+
+
+def commitment_deadline(application: Application) -> date | None:
+    """The day by which a commitment household must have a unit or a rent subsidy (plan §12.1)."""
+    if not application.commitment or application.approved_on is None:
+        return None
+    months = effective_pack(application.city_code).value("public_rental.commitment_months", application.approved_on)
+    return add_months(application.approved_on, int(months))
 
 
 def waiting_applications(city_code: str, programme: str) -> list[Application]:

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import Application, Document, Household, Notification, Offer, RentSubsidy, Role
 from ..models._types import utcnow
-from ..services import applications, documents, offers
+from ..services import applications, documents, offers, review, waitlist
 from ..services.calendar import workflow_value
 from ..services.applications import ApplicationError
 from ..services.offers import OfferError
@@ -77,6 +77,8 @@ def status(application_id: int):
         decline_form=forms.DeclineForm(), confirm_form=forms.ConfirmForm(),
         info_requests=applications.open_info_requests(application),
         decline_limit=workflow_value(application.city_code, "decline_limit", today),
+        commitment_deadline=waitlist.commitment_deadline(application),
+        appeal_decided=application.status == "rejected" and review.appeal_decided(application),
         title=_("申请进度 %(ref)s", ref=application.reference))
     if unread:  # seen now: shown in bold this once, read from here on
         for notification in unread:

@@ -3,14 +3,18 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import Application, Building, Project, Role, Unit
+from ..services import publicity as publicity_service
+from ..services import reverification
+from ..services.parameters import effective_pack
 from .access import allow, application_scope, city_code_of
+from .case_forms import ConfirmForm
 from .labels import PROGRAMME_LABELS, UNIT_STATUS_LABELS
 from .paging import paginate
 
@@ -31,8 +35,12 @@ def allocation_rates(city_code: str) -> list[dict]:
         entry["total"] += count
         if status in ("occupied", "offered"):
             entry["allocated"] += count
+    pack = effective_pack(city_code)
     for entry in table.values():
         entry["rate"] = entry["allocated"] / entry["total"] if entry["total"] else None
+        # The plan's 90% promise (plan §4(1)) is about government public rental housing.
+        target_name = f"{entry['programme']}.allocation_rate_min"
+        entry["target"] = pack.value(target_name, date.today()) if target_name in pack.params else None
     return sorted(table.values(), key=lambda e: e["programme"])
 
 
@@ -66,12 +74,6 @@ def units():
 
 
 # ---- re-verification (年审), exits, the six-month commitment early warning, end of publicity ------
-
-from flask import flash, redirect, url_for  # noqa: E402
-
-from ..services import publicity as publicity_service  # noqa: E402
-from ..services import reverification  # noqa: E402
-from .case_forms import ConfirmForm  # noqa: E402
 
 REVERIFY_LIST_LIMIT = 500
 

@@ -98,3 +98,25 @@ def test_deciding_an_appeal_in_the_wrong_state_is_refused(app, login_as):
     assert "不能办理此操作" in response.get_data(as_text=True)
     with app.app_context():
         assert get(case_id).status == "street_review"
+
+
+def test_the_rejecting_officer_does_not_see_the_review_form(app, login_as, page_get):
+    case_id = _rejected_by_wangqiang(app, login_as)
+    login_as("appeal_owner").post(f"/me/applications/{case_id}/appeal", data={"reason": APPEAL})
+    assert "记录复核决定" not in page_get(login_as("wangqiang"), f"/cases/{case_id}")
+    assert "记录复核决定" in page_get(login_as("wucheng2"), f"/cases/{case_id}")
+
+
+def test_a_rejection_is_reviewed_once(app, login_as, page_get):
+    case_id = _rejected_by_wangqiang(app, login_as)
+    owner = login_as("appeal_owner")
+    owner.post(f"/me/applications/{case_id}/appeal", data={"reason": APPEAL})
+    login_as("wucheng2").post(f"/cases/{case_id}/appeal-decision",
+                              data={"appeal-decision": "uphold", "appeal-reason": "复核后收入仍超过标准，维持原决定。"})
+    html = page_get(owner, f"/me/applications/{case_id}")
+    assert "复核已办结，维持原决定。" in html and f"/me/applications/{case_id}/appeal" not in html
+    response = owner.post(f"/me/applications/{case_id}/appeal", data={"reason": APPEAL}, follow_redirects=True)
+    assert "复核已办结，不能再次申请复核。" in response.get_data(as_text=True)
+    with app.app_context():
+        assert get(case_id).status == "rejected"
+        assert [e.action for e in events(case_id)].count("request_appeal") == 1

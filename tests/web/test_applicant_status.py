@@ -182,3 +182,19 @@ def test_start_page_for_a_returned_case_is_listed(app, submitted, page_get):
     html = page_get(client, f"/me/applications/{application_id}/edit")
     assert "街道办事处需要您补充" in html
     assert start(client, app) != application_id  # a new draft: the returned case is not a draft
+
+
+def test_commitment_household_sees_its_six_month_deadline(app, login_as, page_get):
+    """Plan §12.1: a 低保/低收入 household is covered by a unit or a subsidy within six months of approval."""
+    from housing_security.services.calendar import add_months
+
+    with app.app_context():
+        from housing_security.models import Household
+
+        case = db.session.scalars(select(Application).join(Household).join(User, User.id == Household.owner_id)
+                                  .where(User.username == "lixiulan")).first()
+        assert case.commitment and case.status == "waitlist"
+        deadline = add_months(case.approved_on, 6)
+        case_id = case.id
+    html = page_get(login_as("lixiulan"), f"/me/applications/{case_id}")
+    assert "应保尽保" in html and f"{deadline.year}年{deadline.month}月{deadline.day}日" in html
