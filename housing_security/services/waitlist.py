@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.orm import load_only
 
 from .. import policy
 from ..extensions import db
@@ -23,29 +24,20 @@ def commitment_deadline(application: Application) -> date | None:
     return add_months(application.approved_on, int(months))
 
 
-def waiting_applications(city_code: str, programme: str) -> list[Application]:
-    return list(db.session.scalars(
-        select(Application).where(
-            Application.city_code == city_code, Application.programme == programme,
-            Application.status.in_(WAITING_STATUSES),
-        )
-    ))
-
-
 def rerank(city_code: str, programme: str, as_of: date, seed: str | None = None) -> int:
-    """Give every waiting case of one city and programme its queue rank; returns how many were ranked."""
-    applications = waiting_applications(city_code, programme)
-    if not applications:
+    """Give every waiting case of one city and programme its queue rank; returns how many were ranked.
+
+    Reads only what the ordering needs (the stored decisions are large JSON documents)."""
+    waiting = (Application.city_code == city_code, Application.programme == programme,
+               Application.status.in_(WAITING_STATUSES))
+    rows = db.session.execute(select(Application.id, Application.approved_on,
+                                     Application.decision["priority_groups"]).where(*waiting)).all()
+    if not rows:
         return 0
-    entries = [
-        {
-            "id": str(a.id),
-            "priority_groups": (a.decision or {}).get("priority_groups") or [],
-            "approved_on": a.approved_on,
-        }
-        for a in applications
-    ]
+    entries = [{"id": str(id_), "priority_groups": groups or [], "approved_on": approved_on}
+               for id_, approved_on, groups in rows]
     ranks = dict(policy.queue_ranks(entries, effective_pack(city_code), as_of, seed=seed))
-    for application in applications:
+    for application in db.session.scalars(select(Application).where(*waiting).options(
+            load_only(Application.id, Application.queue_rank, Application.version_id))):
         application.queue_rank = ranks[str(application.id)]
-    return len(applications)
+    return len(rows)

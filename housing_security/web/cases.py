@@ -15,6 +15,7 @@ from flask import Blueprint, Response, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from .. import policy
 from ..extensions import db
@@ -28,6 +29,7 @@ from . import case_forms as forms
 from .access import STAFF, allow, application_or_404, application_scope, city_code_of
 from .i18n import current_language, mask_id
 from .labels import PROGRAMME_LABELS, STATUS_LABELS, label
+from .paging import paginate
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 
@@ -107,12 +109,9 @@ def objection_counts(ids) -> dict[int, int]:
 @allow(*STAFF)
 def inbox():
     filters, today = _filters(), date.today()
-    query = filtered_query(filters, today)
-    page = request.args.get("page", 1, type=int) or 1
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    page_size = current_app.config["PAGE_SIZE"]
-    page = max(1, min(page, max(1, -(-total // page_size))))
-    applications = db.session.scalars(query.offset((page - 1) * page_size).limit(page_size)).all()
+    query = filtered_query(filters, today).options(
+        selectinload(Application.household).selectinload(Household.members), joinedload(Application.street))
+    applications, total, page, page_size = paginate(query)
     scope = application_scope(current_user)
     counts = dict(db.session.execute(
         select(Application.status, func.count()).where(scope, Application.status != "draft")

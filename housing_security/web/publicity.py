@@ -7,13 +7,15 @@ from datetime import date
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db, limiter
-from ..models import Application
+from ..models import Application, Household
 from ..services import publicity as publicity_service
 from ..services.review import ReviewError
 from .access import public
 from .case_forms import ObjectionForm
+from .paging import paginate
 
 bp = Blueprint("publicity", __name__, url_prefix="/publicity")
 
@@ -22,12 +24,15 @@ bp = Blueprint("publicity", __name__, url_prefix="/publicity")
 @public
 def index():
     city = request.args.get("city", "taiyuan")[:32]
-    applications = db.session.scalars(
+    query = (
         select(Application).where(Application.status == "publicity", Application.city_code == city)
+        .options(selectinload(Application.household).selectinload(Household.members),
+                 joinedload(Application.street))
         .order_by(Application.publicity_until, Application.reference)
-    ).all()
+    )
+    applications, total, page, page_size = paginate(query)
     return render_template("publicity/index.html", applications=applications, today=date.today(),
-                           city=city, title=_("公示"))
+                           city=city, total=total, page=page, page_size=page_size, title=_("公示"))
 
 
 def _in_publicity(reference: str) -> Application:
