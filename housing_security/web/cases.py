@@ -6,12 +6,10 @@ live in case_actions.py; this module renders.
 """
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 from types import SimpleNamespace
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, or_, select
@@ -23,10 +21,11 @@ from ..models import Application, Household, Member, Objection, Role
 from ..services import audit
 from ..services.calendar import WorkingCalendar
 from ..services.duplicates import find_duplicates
-from ..services.review import STAGE_ROLES, may_decide_appeal
 from ..services.reverification import REVERIFIED_STATUSES
+from ..services.review import STAGE_ROLES, may_decide_appeal
 from . import case_forms as forms
 from .access import STAFF, allow, application_or_404, application_scope, city_code_of
+from .exports import csv_response
 from .i18n import current_language, mask_id
 from .labels import PROGRAMME_LABELS, STATUS_LABELS, label
 from .paging import paginate
@@ -141,13 +140,10 @@ def export_csv():
     sla = sla_days(applications, today)
     objections = objection_counts([a.id for a in applications])
     lang = current_language()
-    out = io.StringIO()
-    out.write("\ufeff")  # so that spreadsheet programs read UTF-8
-    writer = csv.writer(out)
-    writer.writerow([_(h) for h in CSV_HEADER])
+    rows = []
     for a in applications:
         main = a.household.main_applicant
-        writer.writerow([
+        rows.append([
             a.reference, main.name if main else "", mask_id(main.id_number) if main else "",
             label(PROGRAMME_LABELS, a.programme), a.street.name(lang), label(STATUS_LABELS, a.status),
             a.submitted_at.date().isoformat() if a.submitted_at else "",
@@ -155,8 +151,7 @@ def export_csv():
         ])
     audit.record("cases.export", None, actor=current_user, filters=filters, rows=len(applications))
     db.session.commit()
-    return Response(out.getvalue(), mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f"attachment; filename=cases-{today.isoformat()}.csv"})
+    return csv_response([_(h) for h in CSV_HEADER], rows, f"cases-{today.isoformat()}.csv")
 
 
 def decision_rows(application: Application) -> list[dict]:
@@ -218,4 +213,6 @@ def detail(application_id: int):
     return render_detail(application_or_404(application_id))
 
 
-from . import case_actions  # noqa: E402,F401  (registers the POST actions on this blueprint)
+from . import (
+    case_actions,  # noqa: E402,F401  (registers the POST actions on this blueprint)
+)

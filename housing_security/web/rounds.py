@@ -2,13 +2,21 @@
 with first-come-first-served, read why households and units were left out, publish, cancel, export."""
 from __future__ import annotations
 
-import csv
-import io
 import json
 from datetime import date
 
-from flask import (Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request,
-                   url_for)
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -18,10 +26,20 @@ from sqlalchemy.orm import joinedload
 
 from ..allocation.messages import render as render_reason
 from ..extensions import db
-from ..models import AllocationRound, Application, Assignment, Building, Jurisdiction, Project, Role, Unit
+from ..models import (
+    AllocationRound,
+    Application,
+    Assignment,
+    Building,
+    Jurisdiction,
+    Project,
+    Role,
+    Unit,
+)
 from ..services import round_runner
 from ..services import rounds as service
 from .access import allow, city_code_of
+from .exports import csv_response
 from .labels import PROGRAMME_LABELS
 from .round_forms import ConfirmForm, RoundForm
 
@@ -248,14 +266,10 @@ def cancel(round_id: int):
 @allow(Role.bureau_officer)
 def assignments_csv(round_id: int):
     rnd = _round_or_404(round_id)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([_("轮候序号"), _("申请编号"), _("房源"), _("区域"), _("面积（m²）"), _("意向顺位")])
-    for row in _assignment_rows(rnd):
-        writer.writerow([row["rank"], row["reference"], row["unit"], row["district"], f"{row['area_m2']:.1f}",
-                         row["preference_rank"]])
-    return Response("\ufeff" + buffer.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": f"attachment; filename=round-{rnd.id}-assignments.csv"})
+    header = [_("轮候序号"), _("申请编号"), _("房源"), _("区域"), _("面积（m²）"), _("意向顺位")]
+    rows = ([row["rank"], row["reference"], row["unit"], row["district"], f"{row['area_m2']:.1f}",
+             row["preference_rank"]] for row in _assignment_rows(rnd))
+    return csv_response(header, rows, f"round-{rnd.id}-assignments.csv")
 
 
 def _json_download(data, name: str) -> Response:
