@@ -40,6 +40,8 @@ def create_user(username: str, password: str, role: Role, display_name: str,
         raise AccountError("jurisdiction", "jurisdiction_required")
     if expected_kind and jurisdiction is not None and jurisdiction.kind != expected_kind:
         raise AccountError("jurisdiction", "jurisdiction_wrong_kind")
+    if role is Role.administrator and jurisdiction is not None and jurisdiction.kind not in ("province", "city"):
+        raise AccountError("jurisdiction", "jurisdiction_wrong_kind")
     user = User(
         username=username,
         password_hash=password_hash or hash_password(password),
