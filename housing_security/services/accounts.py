@@ -103,6 +103,17 @@ def revoke_all_sessions(user: User, actor: Optional[User]) -> None:
     audit.record("auth.revoke_all", user, actor=actor)
 
 
+def change_password(user: User, password: str, keep_token: Optional[str] = None) -> None:
+    """New hash; every other sign-in of this user ends (a stolen session must not outlive the change)."""
+    user.password_hash = hash_password(password)
+    for login_session in db.session.scalars(
+        select(LoginSession).where(LoginSession.user_id == user.id, LoginSession.revoked_at.is_(None),
+                                   LoginSession.token != (keep_token or ""))
+    ):
+        login_session.revoked_at = utcnow()
+    audit.record("user.change_password", user, actor=user)
+
+
 def set_active(user: User, active: bool, actor: User) -> None:
     user.active = active
     if not active:

@@ -10,7 +10,7 @@ from ..models import AuditLog
 
 
 def record(action: str, obj: Any = None, actor=None, **detail) -> AuditLog:
-    object_type = type(obj).__tablename__ if obj is not None and hasattr(obj, "__tablename__") else ""
+    object_type = getattr(obj, "__tablename__", "") if obj is not None else ""  # works through proxies too
     object_id: Optional[str] = None
     if obj is not None:
         db.session.flush([obj]) if getattr(obj, "id", None) is None else None

@@ -44,6 +44,17 @@ class RegisterForm(FlaskForm):
     )
 
 
+class PasswordForm(FlaskForm):
+    current = PasswordField(_l("当前密码"), validators=[DataRequired(_l("请输入当前密码")), Length(max=256)])
+    password = PasswordField(
+        _l("新密码"), description=_l("至少 10 个字符"),
+        validators=[DataRequired(_l("请输入密码")), Length(min=10, max=128, message=_l("密码至少 10 个字符"))],
+    )
+    confirm = PasswordField(
+        _l("确认新密码"), validators=[DataRequired(_l("请再次输入密码")), EqualTo("password", _l("两次输入的密码不一致"))]
+    )
+
+
 def init_login(app) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("请先登录。")
@@ -100,6 +111,26 @@ def logout():
     session.clear()
     flash(_("您已安全退出。"), "success")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@allow(*ALL_ROLES)
+@limiter.limit("10 per hour", methods=["POST"])
+def change_password():
+    """Every user changes their own password; every other signed-in session of theirs ends."""
+    form = PasswordForm()
+    if form.validate_on_submit():
+        if accounts.authenticate(current_user.username, form.current.data) is None:
+            form.current.errors.append(_("当前密码不正确"))
+        elif form.password.data == form.current.data:
+            form.password.errors.append(_("新密码不能与当前密码相同"))
+        else:
+            accounts.change_password(current_user._get_current_object(), form.password.data,
+                                     keep_token=current_user.session_token)
+            db.session.commit()
+            flash(_("密码已修改，您在其他设备上的登录已失效。"), "success")
+            return redirect(url_for(home_endpoint(current_user)))
+    return render_template("auth/password.html", form=form, title=_("修改密码")), (400 if form.errors else 200)
 
 
 @bp.route("/register", methods=["GET", "POST"])

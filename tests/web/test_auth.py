@@ -104,3 +104,29 @@ def test_login_is_rate_limited(make_app):
     assert statuses[:10] == [200] * 10 and statuses[-1] == 429
     assert "操作过于频繁" in client.post("/login", data={}).get_data(as_text=True)
     limiter.reset()
+
+
+def test_change_password_checks_the_current_one_and_ends_other_sessions(app, page_get):
+    phone, laptop = app.test_client(), app.test_client()
+    login(phone, "wangqiang")
+    login(laptop, "wangqiang")
+    page_get(laptop, "/account/password")
+    bad = [
+        ({"current": "wrong-password", "password": "new-password-2027", "confirm": "new-password-2027"}, "当前密码不正确"),
+        ({"current": DEMO_PASSWORD, "password": "short", "confirm": "short"}, "密码至少 10 个字符"),
+        ({"current": DEMO_PASSWORD, "password": "new-password-2027", "confirm": "other-password"}, "两次输入的密码不一致"),
+        ({"current": DEMO_PASSWORD, "password": DEMO_PASSWORD, "confirm": DEMO_PASSWORD}, "新密码不能与当前密码相同"),
+    ]
+    for data, message in bad:
+        response = laptop.post("/account/password", data=data)
+        assert response.status_code == 400 and message in response.get_data(as_text=True)
+    response = laptop.post("/account/password", data={"current": DEMO_PASSWORD, "password": "new-password-2027",
+                                                      "confirm": "new-password-2027"})
+    assert response.status_code == 302
+    assert laptop.get("/cases/").status_code == 200      # this session goes on
+    assert phone.get("/cases/").status_code == 302       # the other one has ended
+    fresh = app.test_client()
+    assert fresh.post("/login", data={"username": "wangqiang", "password": DEMO_PASSWORD}).status_code == 200
+    login(fresh, "wangqiang", "new-password-2027")
+    with app.app_context():
+        assert db.session.scalar(select(AuditLog).where(AuditLog.action == "user.change_password"))
