@@ -333,6 +333,7 @@ def publish_round(round_id: int, actor: Optional[User], today: Optional[date] = 
         for entry in result.get("subsidies", []):
             application = db.session.get(Application, int(entry["household"]))
             subsidies += _start_subsidy(rnd, application, entry, actor)
+        _explain_to_the_unhoused(rnd, result)
         rnd.status, rnd.published_at = "published", utcnow()
         audit.record("round.publish", rnd, actor=actor, offers=offers, subsidies=subsidies,
                      instance_sha256=rnd.instance_sha256, respond_by=respond_by)
@@ -364,6 +365,23 @@ def _start_subsidy(rnd: AllocationRound, application: Application, entry: dict, 
     audit.record("subsidy.start", subsidy, actor=actor, round=rnd.id, application=application.id,
                  amount_month=amount)
     return 1
+
+
+def _explain_to_the_unhoused(rnd: AllocationRound, result: dict) -> None:
+    """Every household left without a unit is told why, in the engine's own terms (a reason code and its
+    parameters, rendered in the reader's language): no compatible unit, or the units went to households
+    ahead of it, with the cut-off rank."""
+    reasons = {int(entry["household"]): entry["reason"] for entry in result.get("unassigned", [])}
+    if not reasons:
+        return
+    owners = db.session.execute(
+        select(Application.id, Application.reference, Household.owner_id).join(Household)
+        .where(Application.id.in_(list(reasons)), Household.owner_id.is_not(None))).all()
+    db.session.add_all([
+        Notification(user_id=owner_id, application_id=application_id, message_id="round_unassigned",
+                     params={"reference": reference, "round": rnd.id, "reason": reasons[application_id]})
+        for application_id, reference, owner_id in owners
+    ])
 
 
 def _notify(application: Application, message_id: str, **params) -> None:

@@ -70,6 +70,7 @@ NOTIFICATION_MESSAGES = {
     "status_changed": _l("申请 %(reference)s 的状态变为：%(status)s"),
     "info_requested": _l("申请 %(reference)s 需要补充材料：%(message)s"),
     "offer_made": _l("申请 %(reference)s 获得配租通知，请在 %(deadline)s 前答复"),
+    "round_unassigned": _l("申请 %(reference)s 本批次未获配租：%(reason)s"),
 }
 
 NAV_LINKS = {
@@ -93,6 +94,12 @@ def notification_text(notification) -> str:
     params = dict(notification.params or {})
     if "status" in params:
         params["status"] = label(STATUS_LABELS, params["status"])
+    if isinstance(params.get("reason"), dict):  # an allocation round's explanation (allocation/messages.py)
+        from flask_babel import get_locale
+
+        from ..allocation.messages import render
+
+        params["reason"] = render(params["reason"], "en" if str(get_locale()) == "en" else "zh")
     try:
         return str(template) % params
     except (KeyError, TypeError, ValueError):

@@ -11,8 +11,8 @@ from housing_security import policy
 from housing_security.allocation import load_instance
 from housing_security.extensions import db
 from housing_security.models import (
-    AllocationRound, Application, ApplicationEvent, Assignment, AuditLog, Building, Notification, Offer, Project,
-    RentSubsidy, Unit, User,
+    AllocationRound, Application, ApplicationEvent, Assignment, AuditLog, Building, Household, Notification, Offer,
+    Project, RentSubsidy, Unit, User,
 )
 from housing_security.services import rounds, transitions
 
@@ -251,3 +251,26 @@ def test_a_declined_offer_returns_its_unit_to_the_next_round(app):
         assert str(offer.unit_id) in {u["id"] for u in instance["units"]}
         household = next(h for h in instance["households"] if h["id"] == str(offer.application_id))
         assert household["declined_units"] == [str(offer.unit_id)]
+
+
+def test_households_left_without_a_unit_are_told_why(app, login_as):
+    with app.app_context():
+        _keep_vacant(2)
+        rnd = rounds.run_round_now("taiyuan", "public_rental", TODAY, NEXT_MONTH, actor=_officer())
+        rounds.publish_round(rnd.id, _officer())
+        unassigned = {int(e["household"]): e["reason"] for e in rnd.result["unassigned"]}
+        owned = db.session.execute(
+            select(Application.id, User.username).select_from(Application)
+            .join(Household, Household.id == Application.household_id).join(User, User.id == Household.owner_id)
+            .where(Application.id.in_(list(unassigned)))).all()
+        assert owned, "the demo needs an unhoused household with an account"
+        notices = {n.application_id: n for n in db.session.scalars(
+            select(Notification).where(Notification.message_id == "round_unassigned"))}
+        assert {application_id for application_id, _ in owned} == set(notices)
+        application_id, username = owned[0]
+        assert notices[application_id].params["reason"] == unassigned[application_id]
+        from housing_security.allocation.messages import render
+
+        expected = render(unassigned[application_id], "zh")
+    html = login_as(username).get("/me/").get_data(as_text=True)
+    assert "本批次未获配租" in html and expected in html
