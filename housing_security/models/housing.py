@@ -32,6 +32,11 @@ class Project(db.Model):
     address: Mapped[str] = mapped_column(String(200), default="")
     government_invested: Mapped[bool] = mapped_column(Boolean, default=True)
     completed_on: Mapped[Optional[date]] = mapped_column(Date)
+    # Market rent of comparable housing at this location, yuan per m² per month (subsidized rental
+    # rents stay below it by the city's ratio, plan §4(2)); cost per m² of construction and land,
+    # from which talent property prices follow (plan box 1). Either may be unknown.
+    market_rent_per_m2: Mapped[Optional[Decimal]] = mapped_column(MONEY)
+    cost_per_m2: Mapped[Optional[Decimal]] = mapped_column(MONEY)
 
     district = relationship("Jurisdiction")
     buildings: Mapped[list["Building"]] = relationship(back_populates="project", cascade="all, delete-orphan")

@@ -17,7 +17,7 @@ from ..models import (
 from . import accounts, audit, eligibility, waitlist
 from .calendar import add_months, review_due, workflow_value
 from .demo_city import (
-    CITIES, DEMO_PASSWORD, GIVEN, PROJECTS, PROVINCE, REGION_CODES, STAFF_ACCOUNTS, SURNAMES,
+    CITIES, DEMO_PASSWORD, GIVEN, PROJECT_PRICES, PROJECTS, PROVINCE, REGION_CODES, STAFF_ACCOUNTS, SURNAMES,
 )
 
 # The path each demo case has walked, by the status it ends in.
@@ -104,6 +104,9 @@ def _projects(places, rng: random.Random, today: date) -> dict[str, list[Unit]]:
         project = Project(code=code, name=name, city_code="taiyuan", district=places[district],
                           programme=programme, address=f"{places[district].name_zh}{name}",
                           government_invested=True, completed_on=today - timedelta(days=rng.randint(200, 1500)))
+        market_rent, cost = PROJECT_PRICES.get(code, (None, None))  # demo values, see demo_city
+        project.market_rent_per_m2 = Decimal(market_rent) if market_rent else None
+        project.cost_per_m2 = Decimal(cost) if cost else None
         per_building = -(-count // 3)
         for b in range(3):
             building = Building(project=project, name=f"{b + 1}号楼", floors=floors, elevator=elevator)

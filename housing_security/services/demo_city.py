@@ -73,3 +73,14 @@ PROJECTS = [
     ("TY-TA-01", "人才公寓（租赁）", "xiaodian", "talent", "rental", "apartment", 160, (60, 90), (2, 3), 28, True, 18.0),
     ("TY-TA-02", "人才家园（共有产权）", "jinyuan", "talent", "shared_ownership", "apartment", 100, (90, 120), (3, 4), 18, True, 0.0),
 ]
+
+# Demo values, not official figures: (market rent of comparable housing nearby, yuan/m²/month; construction
+# and land cost, yuan/m²) by project, in the range of 2023–24 Taiyuan listings (new homes around ¥10,000–
+# 12,000/m², rents around ¥17–30/m²/month, small dormitory rooms dearest per m²). Subsidized rental rents
+# above stay below the ceiling: ¥22 < 90% × ¥26 = ¥23.4 and ¥25 < 90% × ¥30 = ¥27.
+PROJECT_PRICES = {
+    "TY-PR-01": ("24.00", None), "TY-PR-02": ("20.00", None), "TY-PR-03": ("24.00", None),
+    "TY-PR-04": ("17.00", None),
+    "TY-SR-01": ("26.00", None), "TY-SR-02": ("30.00", None),
+    "TY-TA-01": ("26.00", "7200.00"), "TY-TA-02": ("20.00", "6500.00"),
+}

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import Application, Document, Household, Notification, Offer, RentSubsidy, Role
 from ..models._types import utcnow
-from ..services import applications, documents, offers, review, waitlist
+from ..services import applications, documents, offers, prices, review, waitlist
 from ..services.calendar import workflow_value
 from ..services.applications import ApplicationError
 from ..services.offers import OfferError
@@ -71,9 +71,12 @@ def status(application_id: int):
         Notification.user_id == current_user.id, Notification.application_id == application.id)
         .order_by(Notification.created_at.desc())).all()
     unread = [n for n in notifications if n.read_at is None]
+    price_facts = {offer.id: prices.unit_price_facts(offer.unit, today) for offer in pending}
+    resale = prices.resale_check(application, today) if application.status in ("housed", "exiting") else None
     page = render_template(
         "applicant/status.html", application=application, standing=standing, offers=pending, subsidy=subsidy,
         notifications=notifications, unread_ids={n.id for n in unread}, today=today,
+        price_facts=price_facts, resale=resale,
         decline_form=forms.DeclineForm(), confirm_form=forms.ConfirmForm(),
         info_requests=applications.open_info_requests(application),
         decline_limit=workflow_value(application.city_code, "decline_limit", today),

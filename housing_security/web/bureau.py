@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from ..extensions import db
 from ..models import Application, Building, Project, Role, Unit
 from ..services import publicity as publicity_service
-from ..services import reverification
+from ..services import prices, reverification
 from ..services.parameters import effective_pack
 from .access import allow, application_scope, city_code_of
 from .case_forms import ConfirmForm
@@ -69,8 +69,11 @@ def units():
     if programme in PROGRAMME_LABELS:
         query = query.where(Unit.programme == programme)
     units, total, page, page_size = paginate(query.order_by(Project.code, Building.name, Unit.number))
+    pack, today = effective_pack(city_code), date.today()
+    rent_checks = {u.id: prices.rent_check(u, today, pack) for u in units if u.programme == "subsidized_rental"}
     return render_template("bureau/units.html", units=units, total=total, page=page, page_size=page_size,
-                           filters={"status": status, "programme": programme}, title=_("房源"))
+                           rent_checks=rent_checks, filters={"status": status, "programme": programme},
+                           title=_("房源"))
 
 
 # ---- re-verification (年审), exits, the six-month commitment early warning, end of publicity ------
