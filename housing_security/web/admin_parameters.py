@@ -15,8 +15,9 @@ from sqlalchemy import select
 from .. import policy
 from ..extensions import db
 from ..models import Jurisdiction, ParameterChange, Role
-from ..services import parameters as service
-from ..services.parameters import ChangeInvalid
+from ..services import parameter_changes as service
+from ..services.parameter_changes import ChangeInvalid
+from ..services.parameters import all_changes, effective_pack, timeline
 from .access import allow
 
 bp = Blueprint("parameters", __name__, url_prefix="/admin/parameters")
@@ -76,15 +77,15 @@ def _display(value: Any) -> str:
 
 def _render(city_code: str, name: str, form: dict, errors: dict[str, str] | None = None, preview=None,
             status: int = 200):
-    pack = service.effective_pack(city_code)
+    pack = effective_pack(city_code)
     param = pack.param(name)
     kind = service.kind_of(param)
     current = next((v for _, v in reversed(param.values) if v is not None), None)
-    changes = service.all_changes(city_code, name)
+    changes = all_changes(city_code, name)
     return render_template(
         "admin/parameter_change.html", title=_("新增参数调整"), city=city_code, name=name, param=param,
         kind=kind, choices=service.text_choices(param), nullable=service.nullable(param),
-        example=_display(current), timeline=service.timeline(pack, name), changes=changes, form=form,
+        example=_display(current), timeline=timeline(pack, name), changes=changes, form=form,
         errors=_messages(errors or {}), preview=preview, display=_display, limit=service.PREVIEW_LIMIT,
         pack_hash=pack.hash,
     ), status
@@ -94,7 +95,7 @@ def _render(city_code: str, name: str, form: dict, errors: dict[str, str] | None
 @allow(Role.administrator)
 def change(city: str, name: str):
     city = _city_or_404(city)
-    if name not in service.effective_pack(city).params:
+    if name not in effective_pack(city).params:
         abort(404)
     if request.method == "GET":
         return _render(city, name, {"value": "", "effective_from": "", "citation": "", "note": ""})

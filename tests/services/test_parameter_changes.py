@@ -10,15 +10,15 @@ from sqlalchemy import func, select
 from housing_security import policy
 from housing_security.extensions import db
 from housing_security.models import Application, ParameterChange
-from housing_security.services import eligibility, parameters
-from housing_security.services.parameters import ChangeInvalid
+from housing_security.services import eligibility, parameter_changes, parameters
+from housing_security.services.parameter_changes import ChangeInvalid
 from tests.services.helpers import audits, get, new_case, user
 
 LIMIT = "public_rental.income_limit_month"
 TODAY = date.today()
 NEXT_JANUARY = date(TODAY.year + 1, 1, 1)
-PENDING = parameters.APPLICANT_STATUSES
-HOLDING = parameters.HOLDER_STATUSES
+PENDING = parameter_changes.APPLICANT_STATUSES
+HOLDING = parameter_changes.HOLDER_STATUSES
 
 
 @pytest.fixture
@@ -46,8 +46,8 @@ def _only_income_fails(application: Application, as_of: date) -> bool:
 
 
 def _save(name, since, value, citation="太原市住房保障局公告（测试）", actor="ty_admin"):
-    preview = parameters.preview_change("taiyuan", name, since, value, citation)
-    change = parameters.save_change("taiyuan", name, since, value, citation, user(actor), preview.token,
+    preview = parameter_changes.preview_change("taiyuan", name, since, value, citation)
+    change = parameter_changes.save_change("taiyuan", name, since, value, citation, user(actor), preview.token,
                                     note="测试")
     db.session.commit()
     return preview, change
@@ -67,7 +67,7 @@ def test_raising_the_income_limit_makes_exactly_the_households_between_the_limit
     _set_income(on_new_limit, str(new))
     _set_income(above, str(new + 50))
 
-    preview = parameters.preview_change("taiyuan", LIMIT, NEXT_JANUARY, new)
+    preview = parameter_changes.preview_change("taiyuan", LIMIT, NEXT_JANUARY, new)
 
     # The expectation, from the household data alone: pending public-rental cases in Taiyuan whose
     # per-capita income lies in (old, new] and who fail nothing but the income test today.
@@ -95,7 +95,7 @@ def test_lowering_the_income_limit_shows_the_tenants_who_would_lose_eligibility(
     for case_id in (tenant, subsidised, applicant):
         _set_income(case_id, str(old - 50))
 
-    preview = parameters.preview_change("taiyuan", LIMIT, NEXT_JANUARY, old - 100)
+    preview = parameter_changes.preview_change("taiyuan", LIMIT, NEXT_JANUARY, old - 100)
 
     losing = {c["application_id"] for c in preview.losing}
     assert {tenant, subsidised} <= losing
@@ -149,15 +149,15 @@ def test_the_pack_is_cached_per_state_and_rebuilt_after_a_change(ctx):
 def test_save_needs_a_fresh_preview_of_the_same_inputs(ctx):
     admin = user("ty_admin")
     with pytest.raises(ChangeInvalid) as missing:
-        parameters.save_change("taiyuan", LIMIT, NEXT_JANUARY, 1800, "依据", admin, None)
+        parameter_changes.save_change("taiyuan", LIMIT, NEXT_JANUARY, 1800, "依据", admin, None)
     assert missing.value.errors == {"preview": "preview_required"}
-    preview = parameters.preview_change("taiyuan", LIMIT, NEXT_JANUARY, 1800)
+    preview = parameter_changes.preview_change("taiyuan", LIMIT, NEXT_JANUARY, 1800)
     with pytest.raises(ChangeInvalid) as other:
-        parameters.save_change("taiyuan", LIMIT, NEXT_JANUARY, 1900, "依据", admin, preview.token)
+        parameter_changes.save_change("taiyuan", LIMIT, NEXT_JANUARY, 1900, "依据", admin, preview.token)
     assert other.value.errors == {"preview": "preview_stale"}
     _save("workflow.publicity_days", NEXT_JANUARY, 7)  # someone else changed the pack since
     with pytest.raises(ChangeInvalid) as stale:
-        parameters.save_change("taiyuan", LIMIT, NEXT_JANUARY, 1800, "依据", admin, preview.token)
+        parameter_changes.save_change("taiyuan", LIMIT, NEXT_JANUARY, 1800, "依据", admin, preview.token)
     assert stale.value.errors == {"preview": "preview_stale"}
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(ParameterChange).where(
@@ -179,23 +179,23 @@ def test_save_needs_a_fresh_preview_of_the_same_inputs(ctx):
 ])
 def test_bad_changes_are_refused_field_by_field(ctx, name, since, value, errors):
     with pytest.raises(ChangeInvalid) as refused:
-        parameters.preview_change("taiyuan", name, since, value)
+        parameter_changes.preview_change("taiyuan", name, since, value)
     assert refused.value.errors == errors
 
 
 def test_form_parsing_reports_every_field_at_once(ctx):
     with pytest.raises(ChangeInvalid) as refused:
-        parameters.parse_form("taiyuan", "public_rental.area_bands",
+        parameter_changes.parse_form("taiyuan", "public_rental.area_bands",
                               {"value": "[{max_members: 1}", "effective_from": "soon", "citation": " "})
     assert refused.value.errors == {"value": "bad_json", "effective_from": "bad_date", "citation": "required"}
-    proposal = parameters.parse_form("taiyuan", "rent_subsidy.cap_month",
+    proposal = parameter_changes.parse_form("taiyuan", "rent_subsidy.cap_month",
                                      {"value": "", "effective_from": "2030-01-01", "citation": "c"})
     assert proposal.value is None
-    proposal = parameters.parse_form("taiyuan", "rent_subsidy.rate_month", {
+    proposal = parameter_changes.parse_form("taiyuan", "rent_subsidy.rate_month", {
         "value": '{"minimum_allowance": 16, "special_hardship": 16, "low_income": 12.5, "other": 10}',
         "effective_from": "2030-01-01", "citation": "c"})
     assert proposal.value["low_income"] == Decimal("12.5")
-    assert parameters.parse_form("taiyuan", "workflow.district_review_enabled", {
+    assert parameter_changes.parse_form("taiyuan", "workflow.district_review_enabled", {
         "value": "false", "effective_from": "2030-01-01", "citation": "c"}).value is False
 
 
@@ -204,14 +204,14 @@ def test_withdrawing_keeps_the_row_restores_the_old_pack_and_is_audited(ctx):
     _, change = _save(LIMIT, NEXT_JANUARY, 2000)
     assert parameters.effective_pack("taiyuan").hash != base_hash
     with pytest.raises(ChangeInvalid):
-        parameters.withdraw_change(change, user("ty_admin"), " ")
-    parameters.withdraw_change(change, user("ty_admin"), "录入错误")
+        parameter_changes.withdraw_change(change, user("ty_admin"), " ")
+    parameter_changes.withdraw_change(change, user("ty_admin"), "录入错误")
     db.session.commit()
     assert parameters.effective_pack("taiyuan").hash == base_hash
     assert db.session.get(ParameterChange, change.id).status == "withdrawn"
     assert audits("parameter.withdraw", change.id)[0].detail["reason"] == "录入错误"
     with pytest.raises(ChangeInvalid):
-        parameters.withdraw_change(change, user("ty_admin"), "again")
+        parameter_changes.withdraw_change(change, user("ty_admin"), "again")
     # The date is free again once the change is withdrawn.
     _save(LIMIT, NEXT_JANUARY, 1900)
     assert parameters.effective_pack("taiyuan").value(LIMIT, NEXT_JANUARY) == 1900

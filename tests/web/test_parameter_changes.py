@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from housing_security import policy
 from housing_security.extensions import db
 from housing_security.models import AuditLog, Jurisdiction, ParameterChange, Role
-from housing_security.services import accounts, parameters
+from housing_security.services import accounts, parameter_changes, parameters
 from tests.conftest import DEMO_PASSWORD, login
 
 LIMIT = "public_rental.income_limit_month"
@@ -54,7 +54,7 @@ def test_preview_then_save_a_raised_income_limit(app, login_as, page_get):
     html = response.get_data(as_text=True)
     assert "影响预览" in html and "确认保存" in html and "新符合条件" in html
     with app.app_context():
-        expected = parameters.preview_change("taiyuan", LIMIT, NEXT_JANUARY, 1800)
+        expected = parameter_changes.preview_change("taiyuan", LIMIT, NEXT_JANUARY, 1800)
     assert f"新符合条件：{expected.counts['became_eligible']} 户" in html
     assert "将失去资格：0 户" in html
     for case in expected.became_eligible[:3]:
@@ -145,8 +145,8 @@ def _saved_change(app) -> int:
     with app.app_context():
         from tests.services.helpers import user
 
-        preview = parameters.preview_change("taiyuan", LIMIT, NEXT_JANUARY, 1700)
-        change = parameters.save_change("taiyuan", LIMIT, NEXT_JANUARY, 1700, "依据", user("ty_admin"),
+        preview = parameter_changes.preview_change("taiyuan", LIMIT, NEXT_JANUARY, 1700)
+        change = parameter_changes.save_change("taiyuan", LIMIT, NEXT_JANUARY, 1700, "依据", user("ty_admin"),
                                         preview.token)
         db.session.commit()
         return change.id
