@@ -9,7 +9,7 @@ from typing import Optional
 from sqlalchemy import func, select
 
 from ..extensions import db
-from ..models import Application, Offer, Tenancy, User
+from ..models import Application, ApplicationEvent, Offer, Tenancy, User
 from ..models._types import utcnow
 from . import audit, transitions
 from .calendar import workflow_value
@@ -64,25 +64,97 @@ def accept(offer: Offer, actor: User, today: Optional[date] = None) -> Tenancy:
     return tenancy
 
 
-def decline(offer: Offer, actor: User, reason: str, today: Optional[date] = None) -> bool:
-    """Back to the waiting list with one more decline; at the city's limit the case is suspended.
-    Returns True when this decline suspended the case."""
+def justified_reasons(city_code: str, as_of: Optional[date] = None) -> list[dict]:
+    """The city's listed justified reasons for declining (`workflow.justified_decline_reasons`):
+    [{code, zh, en}, ...]; a decline for one of them, once the street caseworker confirms it, does not count."""
+    reasons = workflow_value(city_code, "justified_decline_reasons", as_of or date.today(), default=[]) or []
+    return [dict(r) for r in reasons if isinstance(r, dict) and r.get("code")]
+
+
+def reason_label(city_code: str, code: Optional[str], lang: str = "zh", as_of: Optional[date] = None) -> str:
+    for reason in justified_reasons(city_code, as_of):
+        if reason["code"] == code:
+            return str(reason.get(lang) or reason.get("zh") or code)
+    return code or ""
+
+
+def counts(offer: Offer) -> bool:
+    """Whether a declined offer counts towards the city's decline limit: only an unjustified one does.
+    `decline_justified` is None while a decline for a listed reason awaits the caseworker's review (not counted
+    yet), False for an unjustified decline (counted), True for a justified one (not counted)."""
+    return offer.status == "declined" and offer.decline_justified is False
+
+
+def claimed_reason(offer: Offer) -> Optional[str]:
+    """The listed justified reason the household ticked when declining (kept on the decline's case event)."""
+    for event in offer.application.events:
+        if event.action == "decline_offer" and (event.data or {}).get("offer") == offer.id:
+            return (event.data or {}).get("claimed")
+    return None
+
+
+def decline(offer: Offer, actor: User, reason: str, today: Optional[date] = None,
+            claimed: Optional[str] = None) -> bool:
+    """Back to the waiting list. A decline without a listed justified reason counts at once; at the city's limit
+    the case is suspended. A decline for a listed reason (`claimed`) awaits the street caseworker's review and
+    does not count unless the caseworker finds it unjustified. Returns True when this decline suspended the case."""
     today = today or date.today()
     _answerable(offer, today)
     reason = (reason or "").strip()
     if not reason:
         raise OfferError("reason", "reason_required")
     application, unit = offer.application, offer.unit
+    claimed = (claimed or "").strip() or None
+    if claimed is not None and claimed not in {r["code"] for r in justified_reasons(application.city_code, today)}:
+        raise OfferError("justified_reason", "unknown_justified_reason")
     offer.status, offer.responded_at, offer.decline_reason = "declined", utcnow(), reason
+    offer.decline_justified = None if claimed else False
     unit.status = "vacant"
-    application.declines = (application.declines or 0) + 1
+    if claimed is None:
+        application.declines = (application.declines or 0) + 1
     limit = int(workflow_value(application.city_code, "decline_limit", today))
-    suspended = application.declines >= limit
+    suspended = claimed is None and application.declines >= limit
     transitions.move(application, "suspended" if suspended else "waitlist", actor,
-                     "decline_offer", reason=reason, offer=offer.id, declines=application.declines, limit=limit)
+                     "decline_offer", reason=reason, offer=offer.id, declines=application.declines, limit=limit,
+                     claimed=claimed, counted=claimed is None)
     audit.record("offer.decline", offer, actor=actor, unit=unit.id, declines=application.declines,
-                 suspended=suspended)
+                 suspended=suspended, claimed=claimed, counted=claimed is None)
     return suspended
+
+
+def review_decline(offer: Offer, actor: User, justified: bool, note: str, today: Optional[date] = None) -> dict:
+    """The street caseworker marks a decline justified or not, with a written note. Only unjustified declines
+    count towards `workflow.decline_limit`: the count follows the decision, a suspended case whose count falls
+    below the limit returns to the waiting list, and a waiting case whose count reaches it is suspended. Without
+    a status change the review is still an append-only case event ("decline_reviewed") and an audit row."""
+    today = today or date.today()
+    note = (note or "").strip()
+    if offer.status != "declined":
+        raise OfferError("offer", "not_declined")
+    if not note:
+        raise OfferError("note", "note_required")
+    application = offer.application
+    was_counted = counts(offer)
+    previous = offer.decline_justified
+    offer.decline_justified = bool(justified)
+    delta = int(counts(offer)) - int(was_counted)
+    application.declines = max(0, (application.declines or 0) + delta)
+    limit = int(workflow_value(application.city_code, "decline_limit", today))
+    data = {"offer": offer.id, "justified": bool(justified), "previous": previous,
+            "declines": application.declines, "limit": limit}
+    from_status = application.status
+    if from_status == "suspended" and application.declines < limit:
+        transitions.move(application, "waitlist", actor, "decline_reviewed", reason=note, **data)
+    elif from_status == "waitlist" and application.declines >= limit:
+        transitions.move(application, "suspended", actor, "decline_reviewed", reason=note, **data)
+    else:
+        db.session.add(ApplicationEvent(application=application, actor_id=getattr(actor, "id", None),
+                                        action="decline_reviewed", from_status=from_status, to_status=from_status,
+                                        reason=note, data=data))
+    audit.record("offer.decline_review", offer, actor=actor, application=application.id, note=note,
+                 from_status=from_status, to_status=application.status, **data)
+    return {"declines": application.declines, "limit": limit, "from_status": from_status,
+            "to_status": application.status}
 
 
 @dataclass

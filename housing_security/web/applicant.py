@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, current_app, flash, redirect, render_template, send_file, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -18,9 +19,25 @@ from ..services.offers import OfferError
 from . import application_forms as forms
 from .access import STAFF, allow, application_or_404, application_scope, household_scope, require
 from .application_views import register_editor, street_choices
+from .i18n import current_language
 
 bp = Blueprint("applicant", __name__, url_prefix="/me")
 register_editor(bp, (Role.applicant,))
+
+DECLINE_ERRORS = {
+    "unknown_justified_reason": _l("请从所列正当理由中选择，或选择“不属于所列正当理由”"),
+}
+
+
+def _reason_choices(city_code: str, today: date) -> list[tuple[str, str]]:
+    lang = "en" if current_language().startswith("en") else "zh"
+    return [(r["code"], str(r.get(lang) or r.get("zh") or r["code"]))
+            for r in offers.justified_reasons(city_code, today)]
+
+
+def _decline_error(error: OfferError) -> str:
+    text = DECLINE_ERRORS.get(error.code)
+    return str(text) if text is not None else forms.error_text(error)
 
 
 @bp.route("/")
@@ -80,6 +97,7 @@ def status(application_id: int):
         decline_form=forms.DeclineForm(), confirm_form=forms.ConfirmForm(),
         info_requests=applications.open_info_requests(application),
         decline_limit=workflow_value(application.city_code, "decline_limit", today),
+        justified_reasons=_reason_choices(application.city_code, today),
         commitment_deadline=waitlist.commitment_deadline(application),
         appeal_decided=application.status == "rejected" and review.appeal_decided(application),
         title=_("申请进度 %(ref)s", ref=application.reference))
@@ -122,15 +140,21 @@ def decline_offer(offer_id: int):
         for message in form.reason.errors:
             flash(message, "error")
         return redirect(url_for("applicant.status", application_id=offer.application_id))
+    # Optional: one of the city's listed justified reasons (workflow.justified_decline_reasons); empty = none.
+    claimed = (request.form.get("justified_reason") or "").strip()
     try:
-        suspended = offers.decline(offer, current_user, form.reason.data)
+        suspended = offers.decline(offer, current_user, form.reason.data, claimed=claimed or None)
     except OfferError as error:
         db.session.rollback()
-        flash(forms.error_text(error), "error")
+        flash(_decline_error(error), "error")
     else:
         db.session.commit()
-        flash(_("已拒绝配租。按本市规定，拒绝次数已达上限，您的申请被暂停。") if suspended
-              else _("已拒绝配租，您将继续轮候。"), "warning" if suspended else "success")
+        if claimed:
+            flash(_("已拒绝配租，您将继续轮候。您选择了正当理由，街道办事处核实后，本次拒绝不计入拒绝次数。"),
+                  "success")
+        else:
+            flash(_("已拒绝配租。按本市规定，拒绝次数已达上限，您的申请被暂停。") if suspended
+                  else _("已拒绝配租，您将继续轮候。"), "warning" if suspended else "success")
     return redirect(url_for("applicant.status", application_id=offer.application_id))
 
 

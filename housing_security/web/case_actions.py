@@ -10,21 +10,32 @@ from typing import Callable
 
 from flask import abort, flash, redirect, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Member, Objection, Role
+from ..models import Member, Objection, Offer, Role
+from ..services import offers as offers_service
 from ..services import publicity as publicity_service
 from ..services import review, reverification
 from ..services.transitions import TransitionError
 from . import case_forms as forms
 from .access import STAFF, allow, application_or_404
 from .cases import bp, render_detail
+from .i18n import current_language
 from .labels import STATUS_LABELS, label
 
 
+DECLINE_REVIEW_ERRORS = {
+    "not_declined": _l("该配租通知没有被拒绝，无需审核。"),
+    "note_required": _l("请填写审核说明。"),
+}
+
+
 def refusal_message(error: Exception) -> str:
+    if isinstance(error, offers_service.OfferError):
+        return str(DECLINE_REVIEW_ERRORS.get(error.code, error.code))
     if isinstance(error, review.ReviewError):
         return str(error.message)
     if isinstance(error, TransitionError):
@@ -43,7 +54,7 @@ def run_action(application_id: int, form, form_key: str, action: Callable, succe
     try:
         action(application, form)
         db.session.commit()
-    except (review.ReviewError, TransitionError) as error:
+    except (review.ReviewError, TransitionError, offers_service.OfferError) as error:
         db.session.rollback()
         flash(refusal_message(error), "error")
         return _back(application_id)
@@ -137,3 +148,50 @@ def reverify(application_id: int):
     return run_action(application_id, forms.ConfirmForm(), "confirm",
                       lambda a, f: reverification.reverify(a, date.today(), current_user),
                       _("年审已办理。"))
+
+
+def _declined_offers(application) -> list[Offer]:
+    return list(db.session.scalars(select(Offer).where(Offer.application_id == application.id,
+                                                       Offer.status == "declined").order_by(Offer.id)))
+
+
+@bp.route("/<int:application_id>/offers/<int:offer_id>/decline-review", methods=["POST"])
+@allow(Role.street_caseworker)
+def review_decline(application_id: int, offer_id: int):
+    """The caseworker of the case's street marks a declined offer justified (not counted) or not, with a note."""
+    application = application_or_404(application_id)
+    offer = db.session.scalar(select(Offer).where(Offer.id == offer_id, Offer.application_id == application.id,
+                                                  Offer.status == "declined"))
+    if offer is None:
+        abort(404)
+    form = forms.DeclineReviewForm(prefix=f"decline-{offer.id}")
+    return run_action(application_id, form, f"decline_{offer.id}",
+                      lambda a, f: offers_service.review_decline(offer, current_user, f.decision.data == "justified",
+                                                                 f.note.data),
+                      _("拒绝配租的审核结论已记录。"))
+
+
+@bp.context_processor
+def decline_reviews():
+    """`decline_rows(application, forms)` for the case page: every declined offer, the reason the household gave,
+    the listed justified reason it ticked, whether it counts, and (for the street caseworker) the review form."""
+
+    def decline_rows(application, forms_: dict) -> list[dict]:
+        lang = "en" if current_language().startswith("en") else "zh"
+        may_review = current_user.role_enum is Role.street_caseworker
+        rows = []
+        for offer in _declined_offers(application):
+            claimed = offers_service.claimed_reason(offer)
+            reviews = [e for e in application.events
+                       if e.action == "decline_reviewed" and (e.data or {}).get("offer") == offer.id]
+            form = forms_.get(f"decline_{offer.id}") if may_review else None
+            if may_review and form is None:
+                form = forms.DeclineReviewForm(prefix=f"decline-{offer.id}", formdata=None)
+            rows.append({"offer": offer, "claimed": claimed,
+                         "claimed_label": offers_service.reason_label(application.city_code, claimed, lang)
+                         if claimed else None,
+                         "counts": offers_service.counts(offer), "justified": offer.decline_justified,
+                         "reviews": reviews, "form": form})
+        return rows
+
+    return {"decline_rows": decline_rows}

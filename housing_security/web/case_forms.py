@@ -43,6 +43,15 @@ class AppealDecisionForm(FlaskForm):
     reason = TextAreaField(_l("复核意见"), validators=[DataRequired(_REQUIRED), _length(REASON_MIN_LENGTH)])
 
 
+class DeclineReviewForm(FlaskForm):
+    """The street caseworker's review of a declined offer: justified (not counted) or not, with a written note."""
+    decision = RadioField(_l("审核结论"), choices=[("justified", _l("有正当理由，不计入拒绝次数")),
+                                                  ("unjustified", _l("无正当理由，计入拒绝次数"))],
+                          validators=[DataRequired(_l("请选择审核结论。"))])
+    note = TextAreaField(_l("审核说明"), validators=[DataRequired(_REQUIRED), _length(REASON_MIN_LENGTH)],
+                         description=_l("写明核实了什么（如医疗证明、照料关系），会记入案件记录。"))
+
+
 class ConfirmForm(FlaskForm):
     """A POST with only the CSRF token (re-run the engine, reveal an ID number, end publicity)."""
 
