@@ -99,11 +99,21 @@ class Form(FlaskForm):
     """Base of the application forms."""
 
 
+MAX_ID = 2**31 - 1  # ids are INTEGER columns; a larger number overflows SQLite's driver instead of matching nothing
+
+
 def _int_or_none(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
+    """An id typed or tampered with by the user: plain ASCII digits in the column's range, else None."""
+    text = str(value).strip() if value is not None else ""
+    if not (text.isascii() and text.isdigit()):
         return None
+    number = int(text)
+    return number if number <= MAX_ID else None
+
+
+def ids_from(values) -> list[int]:
+    """The valid ids of a multi-valued field (checkbox lists); the rest are dropped."""
+    return [n for n in map(_int_or_none, values) if n is not None]
 
 
 class AmountField(DecimalField):

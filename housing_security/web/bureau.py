@@ -14,6 +14,7 @@ from ..services import publicity as publicity_service
 from ..services import prices, reverification
 from ..services.parameters import effective_pack
 from .access import allow, application_scope, city_code_of
+from .application_forms import ids_from
 from .case_forms import ConfirmForm
 from .labels import PROGRAMME_LABELS, UNIT_STATUS_LABELS
 from .paging import paginate
@@ -98,7 +99,7 @@ def reverification_list():
 @allow(Role.bureau_officer)
 def reverify_selected():
     form = ConfirmForm()
-    ids = [int(v) for v in request.form.getlist("ids") if v.isdigit()]
+    ids = ids_from(request.form.getlist("ids"))
     if not form.validate_on_submit() or not ids:
         flash(_("请先勾选要办理年审的案件。"), "error")
         return redirect(url_for("bureau.reverification_list"))
