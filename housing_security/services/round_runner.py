@@ -1,8 +1,11 @@
-"""Runs a round's solve outside the request: one thread per run, with its own app context and session.
+"""Runs a round's solve ("run") or its publication ("publish") outside the request: one thread per job, with
+its own app context and session; one job at a time per round.
 
 Progress lives in an in-memory registry keyed by round id (one process; a restart forgets runs in flight, and
-the round row stays `draft`, so the officer simply runs it again). The worker reads while solving and writes
-only in `run_round`'s single final commit, so SQLite holds no write lock during the solve.
+the round row stays `draft`, or `solved` for a publication, so the officer simply starts it again). The worker
+reads while solving and writes only in `run_round`'s single final commit, so SQLite holds no write lock during the
+solve; a publication is `publish_round`'s one all-or-nothing transaction. A finished publication leaves its
+counts (offers, subsidies, reply deadline) in the registry for the round page.
 With `app.config["TESTING"]` (unless `ROUNDS_ASYNC` is set) the run happens synchronously, for deterministic tests.
 """
 from __future__ import annotations
@@ -20,6 +23,12 @@ STAGES = {
     "instance": (0, 10), "classes": (10, 15), "due/housed/seniority": (15, 45), "preference/fit": (45, 60),
     "fifo": (60, 75), "explain": (75, 95), "save": (95, 100),
 }
+# the stages of services.rounds.publish_round ("save" is shared)
+PUBLISH_STAGES = {
+    "publish_check": (0, 5), "publish_offers": (5, 75), "publish_subsidies": (75, 90), "publish_explain": (90, 95),
+    "save": (95, 100),
+}
+KINDS = ("run", "publish")
 
 _lock = threading.Lock()
 _runs: dict[int, dict] = {}
@@ -41,11 +50,12 @@ def _update(round_id: int, **fields) -> None:
         _runs.setdefault(round_id, {}).update(fields)
 
 
-def reporter(round_id: int):
+def reporter(round_id: int, kind: str = "run"):
     """A `progress(stage, done, total)` callback writing a monotonic percentage into the registry."""
+    stages = PUBLISH_STAGES if kind == "publish" else STAGES
 
     def progress(stage: str, done: int, total: int) -> None:
-        low, high = STAGES.get(stage, (None, None))
+        low, high = stages.get(stage, (None, None))
         with _lock:
             state = _runs.setdefault(round_id, {"percent": 0})
             if low is not None:
@@ -57,34 +67,45 @@ def reporter(round_id: int):
     return progress
 
 
-def _work(app: Flask, round_id: int, actor_id: Optional[int]) -> None:
+def _work(app: Flask, round_id: int, actor_id: Optional[int], kind: str = "run") -> None:
     from ..models import User
-    from .rounds import run_round
+    from .rounds import publish_round, run_round
 
     with app.app_context():
         try:
             actor = db.session.get(User, actor_id) if actor_id else None
-            run_round(round_id, progress=reporter(round_id), actor=actor)
-            _update(round_id, state="done", percent=100, stage="done", finished=time.time())
+            if kind == "publish":
+                done = publish_round(round_id, actor, progress=reporter(round_id, kind))
+                outcome = {"offers": done["offers"], "subsidies": done["subsidies"],
+                           "respond_by": done["respond_by"].isoformat()}
+            else:
+                run_round(round_id, progress=reporter(round_id, kind), actor=actor)
+                outcome = None
+            _update(round_id, state="done", percent=100, stage="done", finished=time.time(), result=outcome)
         except Exception as error:  # reported to the officer on the round page; the round stays as it was
-            app.logger.exception("round %s failed", round_id)
+            app.logger.exception("round %s: %s failed", round_id, kind)
             _update(round_id, state="error", error=getattr(error, "code", None) or type(error).__name__,
                     finished=time.time())
         finally:
             db.session.remove()
 
 
-def start(app: Flask, round_id: int, actor_id: Optional[int] = None) -> bool:
-    """Start a run unless one is in flight for this round; False when one already is."""
+def start(app: Flask, round_id: int, actor_id: Optional[int] = None, kind: str = "run") -> bool:
+    """Start a job ("run" solves, "publish" publishes) unless one is in flight for this round; False when one
+    already is."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown round job {kind!r}")
     with _lock:
         current = _runs.get(round_id)
         if current and current.get("state") == "running":
             return False
-        _runs[round_id] = {"state": "running", "percent": 0, "stage": "queued", "started": time.time()}
+        _runs[round_id] = {"state": "running", "kind": kind, "percent": 0, "stage": "queued",
+                           "started": time.time()}
     if app.config.get("TESTING") and not app.config.get("ROUNDS_ASYNC"):
-        _work(app, round_id, actor_id)
+        _work(app, round_id, actor_id, kind)
         return True
-    thread = threading.Thread(target=_work, args=(app, round_id, actor_id), name=f"round-{round_id}", daemon=True)
+    thread = threading.Thread(target=_work, args=(app, round_id, actor_id, kind), name=f"round-{kind}-{round_id}",
+                              daemon=True)
     thread.start()
     return True
 

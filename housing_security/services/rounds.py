@@ -308,18 +308,30 @@ def _check_fresh(rnd: AllocationRound, result: dict) -> None:
         raise RoundError("round", "stale", units=busy_units, households=moved)
 
 
-def publish_round(round_id: int, actor: Optional[User], today: Optional[date] = None) -> dict:
-    """Offers for every assignment, subsidies for due households left without a unit; one transaction."""
+def publish_round(round_id: int, actor: Optional[User], today: Optional[date] = None,
+                  progress: Progress = None) -> dict:
+    """Offers for every assignment, subsidies for due households left without a unit; one transaction.
+    `progress(stage, done, total)` reports the stages "publish_check", "publish_offers", "publish_subsidies",
+    "publish_explain" and "save" (services/round_runner.py runs it outside the request); nothing is written
+    until the single final commit, and nothing at all if any step fails."""
     today = today or date.today()
+    if progress:
+        progress("publish_check", 0, 1)
     rnd = _round(round_id)
     if rnd.status != "solved":
         raise RoundError("round", "not_publishable", status=rnd.status)
     result = rnd.result or {}
     try:
         _check_fresh(rnd, result)
+        if progress:
+            progress("publish_check", 1, 1)
         respond_by = today + timedelta(days=offer_response_days(rnd.city_code, today))
         offers = subsidies = 0
-        for assignment in rnd.assignments:
+        assignments = list(rnd.assignments)
+        step = max(1, len(assignments) // 50)
+        for index, assignment in enumerate(assignments):
+            if progress and index % step == 0:
+                progress("publish_offers", index, len(assignments))
             application, unit = assignment.application, assignment.unit
             offer = Offer(round_id=rnd.id, application_id=application.id, unit_id=unit.id, respond_by=respond_by)
             db.session.add(offer)
@@ -330,10 +342,18 @@ def publish_round(round_id: int, actor: Optional[User], today: Optional[date] = 
             _notify(application, "offer_made", deadline=respond_by.isoformat())
             audit.record("offer.make", offer, actor=actor, round=rnd.id, unit=unit.id, respond_by=respond_by)
             offers += 1
-        for entry in result.get("subsidies", []):
+        entries = result.get("subsidies", [])
+        step = max(1, len(entries) // 50)
+        for index, entry in enumerate(entries):
+            if progress and index % step == 0:
+                progress("publish_subsidies", index, len(entries))
             application = db.session.get(Application, int(entry["household"]))
             subsidies += _start_subsidy(rnd, application, entry, actor)
+        if progress:
+            progress("publish_explain", 0, 1)
         _explain_to_the_unhoused(rnd, result)
+        if progress:
+            progress("save", 0, 1)
         rnd.status, rnd.published_at = "published", utcnow()
         audit.record("round.publish", rnd, actor=actor, offers=offers, subsidies=subsidies,
                      instance_sha256=rnd.instance_sha256, respond_by=respond_by)
@@ -341,6 +361,8 @@ def publish_round(round_id: int, actor: Optional[User], today: Optional[date] = 
     except Exception:
         db.session.rollback()
         raise
+    if progress:
+        progress("save", 1, 1)
     return {"offers": offers, "subsidies": subsidies, "respond_by": respond_by}
 
 

@@ -50,7 +50,9 @@ ROUND_STATUS_LABELS = {"draft": _l("待运行"), "solved": _l("已求解，待�
 STAGE_LABELS = {"queued": _l("排队中"), "instance": _l("读取房源和轮候家庭"), "classes": _l("合并同类房源和家庭"),
                 "due/housed/seniority": _l("求解：到期家庭、配租套数、轮候顺序"),
                 "preference/fit": _l("求解：意向区域、面积匹配"), "fifo": _l("计算先到先得对照方案"),
-                "explain": _l("生成未配租原因"), "save": _l("保存结果"), "done": _l("完成")}
+                "explain": _l("生成未配租原因"), "save": _l("保存结果"), "done": _l("完成"),
+                "publish_check": _l("发布中：核对房源和家庭状态"), "publish_offers": _l("发布中：发出配租通知"),
+                "publish_subsidies": _l("发布中：发放租赁补贴"), "publish_explain": _l("发布中：告知未配租家庭原因")}
 ERROR_MESSAGES = {
     "not_offered": _l("本市未开办该保障类别。"),
     "not_after_round": _l("下一批次日期须晚于本批次配租日期。"),
@@ -167,6 +169,7 @@ def _assignment_rows(rnd: AllocationRound) -> list[dict]:
 @allow(Role.bureau_officer)
 def show(round_id: int):
     rnd = _round_or_404(round_id)
+    progress_state = round_runner.progress_of(rnd.id)
     result = rnd.result or {}
     districts = _district_names()
     unassigned = result.get("subsidies", []) + result.get("unassigned", [])
@@ -184,7 +187,8 @@ def show(round_id: int):
                     "reason": _reason_text(v.get("reason"), districts)} for v in vacant]
     return render_template(
         "rounds/show.html", rnd=rnd, result=result, status_labels=ROUND_STATUS_LABELS,
-        progress=round_runner.progress_of(rnd.id), running=round_runner.is_running(rnd.id),
+        progress=progress_state, running=round_runner.is_running(rnd.id),
+        publishing=bool(progress_state and progress_state.get("kind") == "publish"),
         assignments=_assignment_rows(rnd) if rnd.status in ("solved", "published") else [],
         households=households, households_total=len(unassigned), vacant=vacant_rows,
         vacant_total=len(result.get("vacant", [])), limit=TABLE_LIMIT, form=ConfirmForm(),
@@ -200,17 +204,23 @@ def progress(round_id: int):
         state = {"state": "done" if rnd.status in ("solved", "published") else "idle",
                  "percent": 100 if rnd.status in ("solved", "published") else 0, "stage": None}
     error = state.get("error")
-    return jsonify({"round": rnd.id, "status": rnd.status, "state": state["state"], "percent": state.get("percent", 0),
+    return jsonify({"round": rnd.id, "status": rnd.status, "kind": state.get("kind", "run"),
+                    "result": state.get("result"), "state": state["state"], "percent": state.get("percent", 0),
                     "stage": state.get("stage"), "label": str(STAGE_LABELS.get(state.get("stage"), "")),
                     "error": str(ERROR_MESSAGES.get(error, _("运行失败，请稍后重试或联系管理员。"))) if error else None})
 
 
-def _start(round_id: int) -> bool:
-    """Hand the run to the runner. This request's transaction ends first: with SQLite every transaction holds
-    the write lock (extensions.py), and the worker needs it to store the round."""
+def _start(round_id: int, kind: str = "run") -> bool:
+    """Hand the run (or the publication) to the runner. This request's transaction ends first: with SQLite every
+    transaction holds the write lock (extensions.py), and the worker needs it to store the round."""
     actor_id = current_user.id
     db.session.rollback()
-    return round_runner.start(current_app._get_current_object(), round_id, actor_id)
+    return round_runner.start(current_app._get_current_object(), round_id, actor_id, kind)
+
+
+def _published_message(outcome: dict) -> str:
+    return _("已发布：发出 %(offers)d 份配租通知，%(subsidies)d 户到期家庭开始领取租赁补贴。",
+             offers=outcome["offers"], subsidies=outcome["subsidies"])
 
 
 def _confirmed() -> bool:
@@ -236,15 +246,22 @@ def run(round_id: int):
 @bp.route("/<int:round_id>/publish", methods=["POST"])
 @allow(Role.bureau_officer)
 def publish(round_id: int):
+    """Publishing runs in the background like a run (services/round_runner.py, kind "publish"); the round page
+    shows its progress, then the outcome. `publish_round` itself is one all-or-nothing transaction."""
     rnd = _round_or_404(round_id)
     if _confirmed():
-        try:
-            done = service.publish_round(rnd.id, current_user)
-        except service.RoundError as error:
-            flash(str(ERROR_MESSAGES.get(error.code, error.code)), "error")
+        if rnd.status != "solved":
+            flash(str(ERROR_MESSAGES["not_publishable"]), "error")
+        elif not _start(rnd.id, "publish"):
+            flash(_("该批次正在运行。"), "warning")
         else:
-            flash(_("已发布：发出 %(offers)d 份配租通知，%(subsidies)d 户到期家庭开始领取租赁补贴。",
-                    offers=done["offers"], subsidies=done["subsidies"]), "success")
+            state = round_runner.progress_of(round_id) or {}
+            if state.get("state") == "done" and state.get("result"):  # finished already (synchronous in tests)
+                flash(_published_message(state["result"]), "success")
+            elif state.get("state") == "error":
+                flash(str(ERROR_MESSAGES.get(state.get("error"), _("发布失败，没有发出任何配租通知。"))), "error")
+            else:
+                flash(_("正在发布，完成后本页显示结果。"), "info")
     return redirect(url_for("rounds.show", round_id=round_id))
 
 

@@ -1,4 +1,4 @@
-// Allocation round page: poll the run's progress (plain fetch, no libraries) and confirm publish/cancel.
+// Allocation round page: poll the progress of a run or a publication (plain fetch, no libraries) and confirm publish/cancel.
 (function () {
   "use strict";
   document.querySelectorAll("form[data-confirm]").forEach(function (form) {
@@ -24,7 +24,7 @@
       .then(function (data) {
         show(data);
         if (data.state === "running") { window.setTimeout(poll, 1000); }
-        else if (data.state === "done") { window.location.reload(); }
+        else if (data.state === "done" || data.state === "error") { window.location.reload(); }
       })
       .catch(function () { window.setTimeout(poll, 3000); });
   }

@@ -197,3 +197,109 @@ def test_the_background_runner_solves_outside_the_request(make_app, login_as):
         assert rnd.status == "solved"
         assert db.session.scalar(select(func.count()).select_from(Unit).where(Unit.status == "vacant")) > 0
     round_runner.forget(round_id)
+
+
+def _solved_round(client, **data) -> int:
+    round_id = _round_id(_new_round(client, **data))
+    round_runner.forget(round_id)  # the registry is per process; start the publication from a clean slate
+    return round_id
+
+
+def test_publishing_through_the_web_runs_as_a_publish_job_and_reports_its_stages(app, login_as, page_get,
+                                                                                 monkeypatch):
+    client = login_as("liuchu")
+    round_id = _solved_round(client)
+    seen, real_reporter = [], round_runner.reporter
+
+    def recording_reporter(rid, kind="run"):
+        report = real_reporter(rid, kind)
+
+        def progress(stage, done, total):
+            report(stage, done, total)
+            seen.append(round_runner.progress_of(rid))
+
+        return progress
+
+    monkeypatch.setattr(round_runner, "reporter", recording_reporter)
+    response = client.post(f"/bureau/rounds/{round_id}/publish")
+    assert response.status_code == 302
+    stages = [s["stage"] for s in seen]
+    for stage in ("publish_check", "publish_offers", "publish_explain", "save"):
+        assert stage in stages, stage
+    assert all(s["kind"] == "publish" and s["state"] == "running" for s in seen)
+    percents = [s["percent"] for s in seen]
+    assert percents == sorted(percents) and percents[-1] == 100
+    html = page_get(client, f"/bureau/rounds/{round_id}")
+    with app.app_context():
+        rnd = db.session.get(AllocationRound, round_id)
+        offers = db.session.scalar(select(func.count()).select_from(Offer).where(Offer.round_id == round_id))
+        assert rnd.status == "published" and offers == rnd.metrics["units_allocated"] > 0
+    assert f"已发布：发出 {offers} 份配租通知" in html and 'id="publish-result"' in html
+    state = client.get(f"/bureau/rounds/{round_id}/progress").json
+    assert (state["kind"], state["state"], state["percent"], state["status"]) == ("publish", "done", 100, "published")
+    assert state["result"]["offers"] == offers
+    round_runner.forget(round_id)
+
+
+def test_a_failed_web_publication_writes_nothing_and_says_so(app, login_as, page_get, monkeypatch):
+    client = login_as("liuchu")
+    # eight months ahead: every commitment household approved in the past is due, so subsidies are started too
+    round_id = _solved_round(client, next_round_date=(TODAY + timedelta(days=245)).isoformat())
+    with app.app_context():
+        rnd = db.session.get(AllocationRound, round_id)
+        assert rnd.result["subsidies"]  # the crash below comes after every offer was added to the session
+        statuses = dict(db.session.execute(select(Unit.id, Unit.status)).all())
+    real_move = rounds.transitions.move
+
+    def failing_move(application, to_status, *args, **kwargs):
+        if to_status == "subsidised":
+            raise RuntimeError("simulated crash")
+        return real_move(application, to_status, *args, **kwargs)
+
+    monkeypatch.setattr(rounds.transitions, "move", failing_move)
+    response = client.post(f"/bureau/rounds/{round_id}/publish", follow_redirects=True)
+    assert response.status_code == 200 and "发布失败，没有发出任何配租通知。" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(AllocationRound, round_id).status == "solved"
+        assert db.session.scalar(select(func.count()).select_from(Offer).where(Offer.round_id == round_id)) == 0
+        assert dict(db.session.execute(select(Unit.id, Unit.status)).all()) == statuses
+    state = client.get(f"/bureau/rounds/{round_id}/progress").json
+    assert (state["kind"], state["state"], state["status"]) == ("publish", "error", "solved") and state["error"]
+    html = page_get(client, f"/bureau/rounds/{round_id}")
+    assert "上次发布失败" in html and f"/bureau/rounds/{round_id}/publish" in html  # may be published again
+    monkeypatch.setattr(rounds.transitions, "move", real_move)
+    client.post(f"/bureau/rounds/{round_id}/publish")
+    with app.app_context():
+        assert db.session.get(AllocationRound, round_id).status == "published"
+    round_runner.forget(round_id)
+
+
+def test_publishing_a_round_that_is_not_solved_is_refused_at_once(app, login_as):
+    client = login_as("liuchu")
+    round_id = _solved_round(client)
+    client.post(f"/bureau/rounds/{round_id}/cancel")
+    response = client.post(f"/bureau/rounds/{round_id}/publish", follow_redirects=True)
+    assert "只有已求解、尚未发布的批次可以发布" in response.get_data(as_text=True)
+    assert round_runner.progress_of(round_id) is None  # no job was started
+
+
+def test_the_background_runner_publishes_outside_the_request(make_app):
+    app = make_app(ROUNDS_ASYNC=True)
+    client = app.test_client()
+    login(client, "liuchu")
+    with app.app_context():
+        from housing_security.models import User
+        officer = db.session.scalar(select(User).where(User.username == "liuchu"))
+        round_id = rounds.run_round_now("taiyuan", "public_rental", TODAY, NEXT, actor=officer).id
+    round_runner.forget(round_id)
+    response = client.post(f"/bureau/rounds/{round_id}/publish", follow_redirects=True)
+    assert response.status_code == 200
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        state = client.get(f"/bureau/rounds/{round_id}/progress").json
+        assert state["state"] in ("running", "done") and state["kind"] == "publish", state
+        if state["state"] == "done":
+            break
+        time.sleep(0.05)
+    assert state["percent"] == 100 and state["status"] == "published" and state["result"]["offers"] > 0
+    round_runner.forget(round_id)
