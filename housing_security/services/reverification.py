@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from typing import Iterable, Optional
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, false, or_, select
 
 from ..extensions import db
 from ..models import Application, RentSubsidy, Tenancy, UnitStatus, User
@@ -31,11 +31,17 @@ def _interval(application: Application, as_of: date) -> int:
 
 def due_query(as_of: date, city_code: Optional[str] = None):
     """Cases due for re-verification on `as_of`, and exiting cases whose buffer has run out."""
-    fallback = add_months(as_of, -12)  # cases never re-verified: a year after approval
+    cities = [city_code] if city_code else db.session.scalars(select(Application.city_code).distinct()).all()
+    # Cases never re-verified fall due one interval after approval; the interval is each city's parameter.
+    never_reverified = or_(false(), *(
+        and_(Application.city_code == city,
+             Application.approved_on <= add_months(as_of, -int(workflow_value(city, "reverification_interval_months",
+                                                                              as_of))))
+        for city in cities))
     due = or_(
         and_(Application.status.in_(REVERIFIED_STATUSES), or_(
             Application.next_reverification_on <= as_of,
-            and_(Application.next_reverification_on.is_(None), Application.approved_on <= fallback))),
+            and_(Application.next_reverification_on.is_(None), never_reverified))),
         and_(Application.status == "exiting", Application.exit_buffer_until < as_of),
     )
     query = select(Application).where(due)
