@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Regexp
 
@@ -27,7 +28,8 @@ def home():
     query = select(User).where(users_scope(current_user))
     if role in {r.value for r in Role}:
         query = query.where(User.role == role)
-    users = db.session.scalars(query.order_by(User.role, User.username).limit(500)).all()
+    users = db.session.scalars(query.options(joinedload(User.jurisdiction))
+                               .order_by(User.role, User.username).limit(500)).all()
     return render_template("admin/users.html", users=users, role=role, roles=[r.value for r in Role],
                            title=_("用户"))
 

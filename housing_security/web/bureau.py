@@ -7,9 +7,10 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import Application, Building, Project, Role, Unit
+from ..models import Application, Building, Household, Project, Role, Unit
 from ..services import publicity as publicity_service
 from ..services import prices, reverification
 from ..services.parameters import effective_pack
@@ -89,8 +90,9 @@ def reverification_list():
     query = reverification.due_query(today, city_code).where(application_scope(current_user))
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     applications = db.session.scalars(
-        query.order_by(Application.next_reverification_on.is_(None), Application.next_reverification_on,
-                       Application.id).limit(REVERIFY_LIST_LIMIT)).all()
+        query.options(selectinload(Application.household).selectinload(Household.members))
+        .order_by(Application.next_reverification_on.is_(None), Application.next_reverification_on,
+                  Application.id).limit(REVERIFY_LIST_LIMIT)).all()
     return render_template("bureau/reverification.html", applications=applications, total=total,
                            limit=REVERIFY_LIST_LIMIT, form=ConfirmForm(), today=today, title=_("年审与退出"))
 

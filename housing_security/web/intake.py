@@ -8,9 +8,10 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import Application, Role, User
+from ..models import Application, Household, Role, User
 from ..services import applications
 from ..services.applications import ApplicationError
 from . import application_forms as forms
@@ -26,7 +27,9 @@ register_editor(bp, (Role.street_caseworker,), intake=True)
 def index():
     drafts = db.session.scalars(select(Application).where(
         application_scope(current_user), Application.filed_by_id.is_not(None),
-        Application.status.in_(applications.EDITABLE)).order_by(Application.created_at.desc())).all()
+        Application.status.in_(applications.EDITABLE))
+        .options(selectinload(Application.household).selectinload(Household.members))
+        .order_by(Application.created_at.desc())).all()
     return render_template("intake/index.html", applications=drafts, title=_("窗口代办申请"))
 
 

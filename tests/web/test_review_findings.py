@@ -2,6 +2,13 @@
 from __future__ import annotations
 
 import io
+from contextlib import contextmanager
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import event
+
+from housing_security.extensions import db
 
 from .conftest_applicant import PDF, start
 
@@ -30,3 +37,58 @@ def test_replacing_an_out_of_range_document_id_is_a_field_error(app, applicant):
                                     "file": (io.BytesIO(PDF), "户口本.pdf")},
                               content_type="multipart/form-data")
     assert response.status_code == 200
+
+
+# ---- list pages and exports read their rows up front (no query per row) ----------------------------
+
+@contextmanager
+def counted_queries(app):
+    count = [0]
+
+    def tick(*_args):
+        count[0] += 1
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", tick)
+    try:
+        yield count
+    finally:
+        event.remove(engine, "before_cursor_execute", tick)
+
+
+def _make_due(app, n: int = 25) -> None:
+    with app.app_context():
+        from tests.services.helpers import new_case
+
+        for _ in range(n):
+            new_case("waitlist", next_reverification_on=date.today() - timedelta(days=1))
+
+
+def _intake_drafts(app, n: int = 20) -> None:
+    with app.app_context():
+        from tests.services.helpers import new_case, user
+
+        for _ in range(n):
+            new_case("draft", filed_by_id=user("wangqiang").id)
+
+
+SETUP = {"/bureau/reverification": _make_due, "/intake/": _intake_drafts}
+
+
+@pytest.mark.parametrize("username, url, rows_at_least, limit", [
+    ("wangqiang", "/intake/", 20, 10),
+    ("liuchu", "/cases/export.csv", 50, 20),
+    ("ty_admin", "/admin/", 50, 15),
+    ("liuchu", "/bureau/reverification", 25, 15),
+])
+def test_list_pages_do_not_query_once_per_row(app, login_as, username, url, rows_at_least, limit):
+    if url in SETUP:
+        SETUP[url](app)
+    client = login_as(username)
+    with counted_queries(app) as count:
+        response = client.get(url)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert max(body.count("<tr"), body.count("<li"), body.count("\n")) >= rows_at_least
+    assert count[0] <= limit, f"{url}: {count[0]} queries"
