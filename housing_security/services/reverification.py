@@ -97,6 +97,7 @@ def complete_exit(application: Application, as_of: date, actor: Optional[User]) 
     for subsidy in db.session.scalars(select(RentSubsidy).where(RentSubsidy.application_id == application.id,
                                                                 RentSubsidy.status.in_(("active", "stopped")))):
         subsidy.status = "ended"
+        audit.record("rent_subsidy.end", subsidy, actor=actor, application_id=application.id, end_on=subsidy.end_on)
     return "exited"
 
 

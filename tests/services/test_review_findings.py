@@ -34,3 +34,22 @@ def test_never_reverified_cases_fall_due_after_the_citys_interval_not_a_hard_cod
     due_everywhere = set(db.session.scalars(reverification.due_query(today).with_only_columns(
         reverification.Application.id)))
     assert seven_months in due_everywhere and five_months not in due_everywhere
+
+
+def test_completing_an_exit_audits_every_subsidy_it_ends(ctx):
+    from decimal import Decimal
+
+    from housing_security.models import RentSubsidy
+
+    from tests.services.helpers import audits, get
+
+    today = date.today()
+    case_id = new_case("exiting", exit_buffer_until=date.fromordinal(today.toordinal() - 1))
+    subsidy = RentSubsidy(application_id=case_id, amount_month=Decimal("300.00"), start_on=date(2025, 1, 1),
+                          end_on=add_months(today, 6), status="stopped")
+    db.session.add(subsidy)
+    db.session.commit()
+    assert reverification.reverify(get(case_id), today, user("liuchu")) == "exited"
+    db.session.commit()
+    assert db.session.get(RentSubsidy, subsidy.id).status == "ended"
+    assert audits("rent_subsidy.end", str(subsidy.id))
