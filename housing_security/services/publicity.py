@@ -26,8 +26,8 @@ def lodge_objection(application: Application, content: str, name: str = "", cont
     if application.status != "publicity" or (application.publicity_until and application.publicity_until < today):
         raise ReviewError(_l("该案件不在公示期内，无法提出异议。"))
     content = (content or "").strip()
-    if len(content) < 10:
-        raise ReviewError(_l("请具体说明异议内容（至少 10 个字）。"))
+    if len(content) < REASON_MIN_LENGTH:
+        raise ReviewError(_l("请具体说明异议内容（至少 %(n)s 个字）。", n=REASON_MIN_LENGTH))
     objection = Objection(application_id=application.id, content=content, lodged_by_name=(name or "").strip()[:64],
                           contact=(contact or "").strip()[:64], status="open")
     db.session.add(objection)

@@ -132,10 +132,12 @@ def reverify_due(as_of: Optional[date] = None, city_code: Optional[str] = None, 
     return reverify_many(applications, as_of, actor, commit=commit)
 
 
-def early_warning(city_code: str, as_of: Optional[date] = None, within_days: int = 30) -> list[dict]:
+def early_warning(city_code: str, as_of: Optional[date] = None, within_days: Optional[int] = None) -> list[dict]:
     """Commitment households (plan §12.1) not yet housed or subsidised whose deadline falls within
-    `within_days` (or has passed), soonest first."""
+    `within_days` (the city's `workflow.early_warning_days` by default) or has passed, soonest first."""
     as_of = as_of or date.today()
+    if within_days is None:
+        within_days = int(workflow_value(city_code, "early_warning_days", as_of))
     months = int(effective_pack(city_code).value("public_rental.commitment_months", as_of))
     horizon = as_of + timedelta(days=within_days)
     rows = db.session.scalars(select(Application).where(

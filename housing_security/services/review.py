@@ -19,6 +19,8 @@ from .calendar import review_due, workflow_value
 from .transitions import TransitionError, move
 
 REASON_MIN_LENGTH = 10
+# A request for information or for review must at least name something (a document, a fact).
+REQUEST_MIN_LENGTH = 4
 
 # Which role acts at which review stage.
 STAGE_ROLES = {
@@ -64,7 +66,7 @@ def request_info(application: Application, actor: User, message: str, today: Opt
     """Return the case to the applicant with the exact list of what is missing (最多跑一次)."""
     stage = require_stage(application, actor)
     message = (message or "").strip()
-    if len(message) < 4:
+    if len(message) < REQUEST_MIN_LENGTH:
         raise ReviewError(_l("请写明需要补充的材料。"))
     move(application, "returned", actor, "request_info", reason=message, stage=stage)
     request = InfoRequest(application_id=application.id, requested_by_id=actor.id, message=message)
@@ -158,7 +160,7 @@ def request_appeal(application: Application, applicant: User, reason: str, today
     """The applicant asks for the rejection to be reviewed by another officer."""
     today = _today(today)
     reason = (reason or "").strip()
-    if len(reason) < 4:
+    if len(reason) < REQUEST_MIN_LENGTH:
         raise ReviewError(_l("请写明申请复核的理由。"))
     if application.status != "rejected":
         raise TransitionError(application.status, "appeal")

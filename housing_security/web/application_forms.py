@@ -6,11 +6,26 @@ from decimal import Decimal, InvalidOperation
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, DecimalField, HiddenField, RadioField, SelectField, SelectMultipleField, StringField
-from wtforms import TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
+from wtforms import (
+    BooleanField,
+    DecimalField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
-from .labels import PROGRAMME_LABELS, RELATION_LABELS
+from .labels import DOCUMENT_KIND_LABELS, PROGRAMME_LABELS, RELATION_LABELS
 
 APPLICANT_PROGRAMMES = ("public_rental", "subsidized_rental", "talent")
 
@@ -218,12 +233,7 @@ class PreferencesForm(Form):
 
 
 class UploadForm(Form):
-    kind = SelectField(_l("材料类别"), validate_choice=False, choices=[
-        ("id_card", _l("身份证")), ("hukou_booklet", _l("户口簿")), ("income_proof", _l("收入证明")),
-        ("allowance_certificate", _l("低保、特困或低收入证明")), ("housing_proof", _l("住房情况证明")),
-        ("employment_proof", _l("劳动合同或社保缴纳证明")), ("talent_certificate", _l("人才认定证书")),
-        ("other", _l("其他材料")),
-    ])
+    kind = SelectField(_l("材料类别"), validate_choice=False, choices=list(DOCUMENT_KIND_LABELS.items()))
     file = FileField(_l("选择文件"), description=_l("PDF、JPEG 或 PNG"),
                      validators=[FileRequired(_l("请选择要上传的文件"))])
     replaces = HiddenField()

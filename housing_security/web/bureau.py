@@ -119,8 +119,12 @@ def reverify_selected():
 @allow(Role.bureau_officer)
 def early_warning():
     today = date.today()
-    items = reverification.early_warning(city_code_of(current_user), today)
-    return render_template("bureau/early_warning.html", items=items, today=today, title=_("应保尽保预警"))
+    city_code = city_code_of(current_user)
+    pack = effective_pack(city_code)
+    items = reverification.early_warning(city_code, today)
+    return render_template("bureau/early_warning.html", items=items, today=today, title=_("应保尽保预警"),
+                           months=pack.value("public_rental.commitment_months", today),
+                           days=pack.value("workflow.early_warning_days", today))
 
 
 @bp.route("/publicity/close", methods=["POST"])

@@ -9,8 +9,9 @@ from __future__ import annotations
 from datetime import date
 from types import SimpleNamespace
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -41,7 +42,6 @@ SORTS = {
 }
 # What every row of the inbox and its export shows (main applicant, street), read with the rows.
 ROW_LOADS = (selectinload(Application.household).selectinload(Household.members), joinedload(Application.street))
-DOWNLOAD_ENDPOINTS = ("documents.download", "applicant.document", "cases.document")
 
 
 def _filters() -> dict:
@@ -92,7 +92,9 @@ def sla_days(applications, today: date) -> dict[int, int]:
     left = {}
     for a in applications:
         if a.review_due_on and a.status in REVIEW_STATUSES:
-            calendar = calendars.setdefault(a.city_code, WorkingCalendar.for_city(a.city_code, today))
+            if a.city_code not in calendars:
+                calendars[a.city_code] = WorkingCalendar.for_city(a.city_code, today)
+            calendar = calendars[a.city_code]
             left[a.id] = calendar.working_days_between(today, a.review_due_on)
     return left
 
@@ -129,7 +131,8 @@ def inbox():
     )
 
 
-CSV_HEADER = ("编号", "申请人", "身份证号", "保障类别", "街道", "状态", "提交日期", "审核期限", "剩余工作日", "未处理异议")
+CSV_HEADER = (_l("编号"), _l("申请人"), _l("身份证号"), _l("保障类别"), _l("街道"), _l("状态"), _l("提交日期"),
+              _l("审核期限"), _l("剩余工作日"), _l("未处理异议"))
 
 
 @bp.route("/export.csv")
@@ -152,7 +155,7 @@ def export_csv():
         ])
     audit.record("cases.export", None, actor=current_user, filters=filters, rows=len(applications))
     db.session.commit()
-    return csv_response([_(h) for h in CSV_HEADER], rows, f"cases-{today.isoformat()}.csv")
+    return csv_response([str(h) for h in CSV_HEADER], rows, f"cases-{today.isoformat()}.csv")
 
 
 def decision_rows(application: Application) -> list[dict]:
@@ -197,12 +200,11 @@ def render_detail(application: Application, status: int = 200, revealed: dict | 
     objection_forms = {o.id: form_overrides.get(f"objection_{o.id}")
                        or forms.ResolveObjectionForm(prefix=f"objection-{o.id}", formdata=None)
                        for o in application.objections if o.status == "open"}
-    download = next((e for e in DOWNLOAD_ENDPOINTS if e in current_app.view_functions), None)
     return render_template(
         "cases/detail.html", application=application, household=household, rules=decision_rows(application),
         duplicates=find_duplicates(application, application_scope(current_user)), forms=forms_,
         objection_forms=objection_forms, actions=available_actions(application), revealed=revealed or {},
-        documents=[d for d in household.documents if not d.superseded], download_endpoint=download,
+        documents=[d for d in household.documents if not d.superseded], download_endpoint="applicant.document",
         today=date.today(), city=city_code_of(current_user),
         title=_("案件 %(ref)s", ref=application.reference),
     ), status
@@ -214,4 +216,6 @@ def detail(application_id: int):
     return render_detail(application_or_404(application_id))
 
 
-from . import case_actions  # noqa: E402,F401  (registers the POST actions on this blueprint)
+from . import (
+    case_actions,  # noqa: E402,F401  (registers the POST actions on this blueprint)
+)

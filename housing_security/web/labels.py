@@ -57,6 +57,17 @@ UNIT_STATUS_LABELS = {
     "maintenance": _l("维修中"),
 }
 
+DOCUMENT_KIND_LABELS = {
+    "id_card": _l("身份证"),
+    "hukou_booklet": _l("户口簿"),
+    "income_proof": _l("收入证明"),
+    "allowance_certificate": _l("低保、特困或低收入证明"),
+    "housing_proof": _l("住房情况证明"),
+    "employment_proof": _l("劳动合同或社保缴纳证明"),
+    "talent_certificate": _l("人才认定证书"),
+    "other": _l("其他材料"),
+}
+
 RELATION_LABELS = {
     "self": _l("本人"),
     "spouse": _l("配偶"),
@@ -116,6 +127,7 @@ def init_app(app) -> None:
             "priority_label": lambda code: label(PRIORITY_LABELS, code),
             "unit_status_label": lambda code: label(UNIT_STATUS_LABELS, code),
             "relation_label": lambda code: label(RELATION_LABELS, code),
+            "document_kind_label": lambda code: label(DOCUMENT_KIND_LABELS, code),
             "notification_text": notification_text,
             "nav_links": lambda: NAV_LINKS.get(current_user.role_enum, []) if current_user.is_authenticated else [],
         }
