@@ -42,8 +42,8 @@ def slow_stages(monkeypatch):
     the progress bar moving, as it would for a real city."""
     real_reporter = round_runner.reporter
 
-    def reporter(round_id: int):
-        report, seen = real_reporter(round_id), set()
+    def reporter(round_id: int, kind: str = "run"):
+        report, seen = real_reporter(round_id, kind), set()
 
         def progress(stage: str, done: int, total: int) -> None:
             report(stage, done, total)
@@ -92,6 +92,7 @@ def test_bureau_runs_and_publishes_a_round_and_a_household_accepts(page_for, liv
 
     # publish (the page asks for confirmation first)
     officer.click_button("发布", confirm=True)
+    officer.wait_for_text("份配租通知", timeout=45)  # publishing runs in the background; the page follows it
     published = re.search(r"已发布：发出 (\d+) 份配租通知", officer.text)
     assert published and int(published.group(1)) == housed, officer.text
     assert officer.driver.find_element(By.ID, "round-status").text == "已发布"
