@@ -113,7 +113,7 @@ def reverify_due(as_of, city):
 @with_appcontext
 def run_round(city, programme, round_date, next_date, publish):
     """Create and solve an allocation round (配租批次) from the database; optionally publish it."""
-    from .services import rounds
+    from .services import round_publishing, rounds
 
     def progress(stage, done, total):
         click.echo(f"\r{stage}: {done}/{total}", nl=False, err=True)
@@ -125,7 +125,7 @@ def run_round(city, programme, round_date, next_date, publish):
     click.echo("", err=True)
     summary = {"round": rnd.id, "status": rnd.status, "objective": rnd.objective}
     if publish:
-        summary["published"] = rounds.publish_round(rnd.id, actor=None)
+        summary["published"] = round_publishing.publish_round(rnd.id, actor=None)
     click.echo(json.dumps(summary, ensure_ascii=False, default=str))
 
 

@@ -23,7 +23,7 @@ STAGES = {
     "instance": (0, 10), "classes": (10, 15), "due/housed/seniority": (15, 45), "preference/fit": (45, 60),
     "fifo": (60, 75), "explain": (75, 95), "save": (95, 100),
 }
-# the stages of services.rounds.publish_round ("save" is shared)
+# the stages of services.round_publishing.publish_round ("save" is shared)
 PUBLISH_STAGES = {
     "publish_check": (0, 5), "publish_offers": (5, 75), "publish_subsidies": (75, 90), "publish_explain": (90, 95),
     "save": (95, 100),
@@ -69,7 +69,8 @@ def reporter(round_id: int, kind: str = "run"):
 
 def _work(app: Flask, round_id: int, actor_id: Optional[int], kind: str = "run") -> None:
     from ..models import User
-    from .rounds import publish_round, run_round
+    from .round_publishing import publish_round
+    from .rounds import run_round
 
     with app.app_context():
         try:

@@ -14,7 +14,7 @@ from housing_security.models import (
     AllocationRound, Application, ApplicationEvent, Assignment, AuditLog, Building, Household, Notification, Offer,
     Project, RentSubsidy, Unit, User,
 )
-from housing_security.services import rounds, transitions
+from housing_security.services import audit, round_publishing, rounds, transitions
 
 TODAY = date.today()
 NEXT_MONTH = TODAY + timedelta(days=31)
@@ -122,7 +122,7 @@ def test_run_stores_the_whole_round_and_publish_sends_offers_and_subsidies(app):
         assert due_left, "units were made scarce so that due households are left without one"
         assert _count(AuditLog, AuditLog.action == "round.run", AuditLog.object_id == str(rnd.id)) == 1
 
-        done = rounds.publish_round(rnd.id, officer)
+        done = round_publishing.publish_round(rnd.id, officer)
         assert done["offers"] == allocated
         assert rnd.status == "published" and rnd.published_at is not None
         offers = db.session.scalars(select(Offer).where(Offer.round_id == rnd.id)).all()
@@ -172,9 +172,9 @@ def test_a_failure_in_the_middle_of_publishing_writes_nothing(app, monkeypatch):
                 raise RuntimeError("simulated crash")
             return real_move(application, to_status, *args, **kwargs)
 
-        monkeypatch.setattr(rounds.transitions, "move", failing_move)
+        monkeypatch.setattr(transitions, "move", failing_move)
         with pytest.raises(RuntimeError):
-            rounds.publish_round(rnd.id, officer)
+            round_publishing.publish_round(rnd.id, officer)
         assert calls.count("offered") == len(rnd.assignments) > 0
         db.session.expire_all()
         assert _snapshot() == before
@@ -185,14 +185,14 @@ def test_a_failure_while_storing_the_run_leaves_the_round_untouched(app, monkeyp
     with app.app_context():
         rnd = rounds.create_round("taiyuan", "public_rental", TODAY, NEXT_MONTH, _officer())
         ranks_before = dict(db.session.execute(select(Application.id, Application.queue_rank)).all())
-        real_record = rounds.audit.record
+        real_record = audit.record
 
         def failing_record(action, *args, **kwargs):
             if action == "round.run":
                 raise RuntimeError("simulated crash")
             return real_record(action, *args, **kwargs)
 
-        monkeypatch.setattr(rounds.audit, "record", failing_record)
+        monkeypatch.setattr(audit, "record", failing_record)
         with pytest.raises(RuntimeError):
             rounds.run_round(rnd.id)
         db.session.expire_all()
@@ -210,7 +210,7 @@ def test_publishing_a_stale_round_is_refused_and_writes_nothing(app):
         db.session.commit()
         before = _snapshot()
         with pytest.raises(rounds.RoundError) as error:
-            rounds.publish_round(rnd.id, officer)
+            round_publishing.publish_round(rnd.id, officer)
         assert error.value.code == "stale"
         assert _snapshot() == before
 
@@ -232,7 +232,7 @@ def test_rounds_are_validated_rerunnable_and_cancellable(app):
         rounds.cancel_round(rnd.id, officer)
         assert rnd.status == "cancelled"
         with pytest.raises(rounds.RoundError):
-            rounds.publish_round(rnd.id, officer)
+            round_publishing.publish_round(rnd.id, officer)
         with pytest.raises(rounds.RoundError):
             rounds.run_round(rnd.id)
 
@@ -241,7 +241,7 @@ def test_a_declined_offer_returns_its_unit_to_the_next_round(app):
     with app.app_context():
         officer = _officer()
         rnd = rounds.run_round_now("taiyuan", "public_rental", TODAY, NEXT_MONTH, actor=officer)
-        rounds.publish_round(rnd.id, officer)
+        round_publishing.publish_round(rnd.id, officer)
         offer = db.session.scalars(select(Offer).where(Offer.round_id == rnd.id)).first()
         offer.status, offer.decline_reason = "declined", "离工作地点太远"
         offer.unit.status = "vacant"
@@ -257,7 +257,7 @@ def test_households_left_without_a_unit_are_told_why(app, login_as):
     with app.app_context():
         _keep_vacant(2)
         rnd = rounds.run_round_now("taiyuan", "public_rental", TODAY, NEXT_MONTH, actor=_officer())
-        rounds.publish_round(rnd.id, _officer())
+        round_publishing.publish_round(rnd.id, _officer())
         unassigned = {int(e["household"]): e["reason"] for e in rnd.result["unassigned"]}
         owned = db.session.execute(
             select(Application.id, User.username).select_from(Application)

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from housing_security.extensions import db
 from housing_security.models import AllocationRound, Assignment, Offer, Unit
-from housing_security.services import round_runner, rounds
+from housing_security.services import round_runner, rounds, transitions
 from tests.conftest import csrf_token_from, login
 
 TODAY = date.today()
@@ -249,14 +249,14 @@ def test_a_failed_web_publication_writes_nothing_and_says_so(app, login_as, page
         rnd = db.session.get(AllocationRound, round_id)
         assert rnd.result["subsidies"]  # the crash below comes after every offer was added to the session
         statuses = dict(db.session.execute(select(Unit.id, Unit.status)).all())
-    real_move = rounds.transitions.move
+    real_move = transitions.move
 
     def failing_move(application, to_status, *args, **kwargs):
         if to_status == "subsidised":
             raise RuntimeError("simulated crash")
         return real_move(application, to_status, *args, **kwargs)
 
-    monkeypatch.setattr(rounds.transitions, "move", failing_move)
+    monkeypatch.setattr(transitions, "move", failing_move)
     response = client.post(f"/bureau/rounds/{round_id}/publish", follow_redirects=True)
     assert response.status_code == 200 and "发布失败，没有发出任何配租通知。" in response.get_data(as_text=True)
     with app.app_context():
@@ -267,7 +267,7 @@ def test_a_failed_web_publication_writes_nothing_and_says_so(app, login_as, page
     assert (state["kind"], state["state"], state["status"]) == ("publish", "error", "solved") and state["error"]
     html = page_get(client, f"/bureau/rounds/{round_id}")
     assert "上次发布失败" in html and f"/bureau/rounds/{round_id}/publish" in html  # may be published again
-    monkeypatch.setattr(rounds.transitions, "move", real_move)
+    monkeypatch.setattr(transitions, "move", real_move)
     client.post(f"/bureau/rounds/{round_id}/publish")
     with app.app_context():
         assert db.session.get(AllocationRound, round_id).status == "published"
