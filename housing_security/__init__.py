@@ -38,6 +38,11 @@ def configure(app: Flask, test_config: dict | None) -> None:
     app.config.update(config_module.environment_overrides())
     if test_config:
         app.config.update(test_config)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # How long a writer waits for SQLite's write lock before the request answers 503 (pysqlite's busy timeout).
+        options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+        options.setdefault("connect_args", {"timeout": app.config["SQLITE_BUSY_TIMEOUT"]})
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         # Read-then-write updates must fail loudly rather than be lost (SQLite gets BEGIN IMMEDIATE instead).
         options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])

@@ -26,6 +26,7 @@ DEFAULTS = {
     # Werkzeug's default scrypt parameters are below it.
     "PASSWORD_HASH_METHOD": "pbkdf2:sha256:600000",
     "PAGE_SIZE": 50,
+    "SQLITE_BUSY_TIMEOUT": 10,  # seconds a SQLite writer waits for the lock
 }
 
 ENV_PREFIX = "HOUSING_"

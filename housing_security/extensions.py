@@ -44,7 +44,6 @@ def _sqlite_connection_pragmas(dbapi_connection, connection_record):
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
@@ -52,11 +51,27 @@ def _sqlite_connection_pragmas(dbapi_connection, connection_record):
 
 @event.listens_for(Engine, "begin")
 def _sqlite_begin_immediate(connection):
-    """Every transaction takes SQLite's write lock at BEGIN.
+    """Every transaction that may write takes SQLite's write lock at BEGIN.
 
     With a deferred BEGIN two requests can both read a row and then both write it, and one
-    update is lost (SQLite ignores SELECT ... FOR UPDATE). Reads are cheap under WAL, so we
-    pay a short serialisation of writers instead of losing work.
+    update is lost (SQLite ignores SELECT ... FOR UPDATE). So POSTs, CLI commands, background
+    jobs and tests begin IMMEDIATE. A GET only reads: it begins deferred and, under WAL, runs
+    beside the writers instead of queuing behind them; the few GETs that write call begin_write().
     """
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql("BEGIN" if _read_only_request() else "BEGIN IMMEDIATE")
+
+
+def _read_only_request() -> bool:
+    from flask import g, has_request_context, request
+
+    return has_request_context() and request.method in ("GET", "HEAD") and not g.get("sqlite_write", False)
+
+
+def begin_write() -> None:
+    """For a GET that must write (marking notifications read, auditing an export): end its read
+    transaction and make the next one take the write lock at BEGIN, as a POST's does."""
+    from flask import g
+
+    db.session.commit()
+    g.sqlite_write = True

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..extensions import db
+from ..extensions import begin_write, db
 from ..models import Application, Document, Household, Notification, Offer, RentSubsidy, Role
 from ..models._types import utcnow
 from ..services import applications, documents, offers, prices, review, waitlist
@@ -102,6 +102,7 @@ def status(application_id: int):
         appeal_decided=application.status == "rejected" and review.appeal_decided(application),
         title=_("申请进度 %(ref)s", ref=application.reference))
     if unread:  # seen now: shown in bold this once, read from here on
+        begin_write()
         for notification in unread:
             notification.read_at = utcnow()
         db.session.commit()

@@ -17,7 +17,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from .. import policy
-from ..extensions import db
+from ..extensions import begin_write, db
 from ..models import Application, Household, Member, Objection, Role
 from ..services import audit
 from ..services.calendar import WorkingCalendar
@@ -153,6 +153,7 @@ def export_csv():
             a.submitted_at.date().isoformat() if a.submitted_at else "",
             a.review_due_on.isoformat() if a.review_due_on else "", sla.get(a.id, ""), objections.get(a.id, 0),
         ])
+    begin_write()
     audit.record("cases.export", None, actor=current_user, filters=filters, rows=len(applications))
     db.session.commit()
     return csv_response([str(h) for h in CSV_HEADER], rows, f"cases-{today.isoformat()}.csv")

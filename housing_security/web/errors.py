@@ -17,6 +17,7 @@ MESSAGES = {
     413: (_l("文件过大"), _l("上传的文件超过了大小限制，请压缩后重新上传。")),
     429: (_l("操作过于频繁"), _l("请稍候片刻再试。")),
     500: (_l("系统出错"), _l("服务器处理您的请求时出错，我们已记录此问题，请稍后再试。")),
+    503: (_l("系统繁忙"), _l("同时办理的人较多，您的操作没有保存，请稍等片刻后重试。")),
 }
 
 
@@ -46,6 +47,15 @@ def register_errorhandlers(app) -> None:
         db.session.rollback()
         if isinstance(error, StaleDataError) or _is_serialization_failure(error, OperationalError):
             return render_error(409)
+        if isinstance(error, OperationalError) and "database is locked" in str(error.orig):
+            app.logger.warning("database busy on %s", request.path)
+            # The page must not touch the busy database again: show it as to a visitor.
+            from flask import g
+
+            from ..extensions import login_manager
+
+            g._login_user = login_manager.anonymous_user()
+            return render_error(503)
         app.logger.exception("unhandled error on %s", request.path)
         return render_error(500)
 

@@ -7,6 +7,8 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+import pytest
+
 from housing_security.extensions import db
 from housing_security.models import Household
 from tests.conftest import ON_POSTGRES
@@ -45,3 +47,40 @@ def test_concurrent_read_then_write_updates_are_not_lost(app):
     else:
         assert not errors
         assert final == threads * increments
+
+
+@pytest.mark.skipif(ON_POSTGRES, reason="SQLite locking")
+def test_pages_read_while_a_writer_holds_the_lock(app, login_as):
+    """A GET begins a deferred transaction: under WAL it reads beside a writer instead of queuing behind it."""
+    import sqlite3
+
+    client = login_as("wangqiang")
+    writer = sqlite3.connect(app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///"), isolation_level=None)
+    try:
+        writer.execute("BEGIN IMMEDIATE")  # another request in the middle of a write
+        writer.execute("UPDATE household SET address = address")
+        assert client.get("/cases/").status_code == 200
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+
+
+@pytest.mark.skipif(ON_POSTGRES, reason="SQLite locking")
+def test_a_write_that_cannot_get_the_lock_answers_503_not_500(make_app):
+    import sqlite3
+
+    from tests.conftest import login
+
+    app = make_app(SQLITE_BUSY_TIMEOUT=0.2)
+    client = app.test_client()
+    login(client, "wangqiang")
+    writer = sqlite3.connect(app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///"), isolation_level=None)
+    try:
+        writer.execute("BEGIN IMMEDIATE")  # someone else holds the write lock for longer than we wait
+        response = client.post("/language", data={"language": "en"})
+        assert response.status_code == 503
+        assert "try again" in response.get_data(as_text=True)  # the language cookie was set before the write
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    assert client.post("/language", data={"language": "en"}).status_code == 302  # and works once it is free
