@@ -52,7 +52,7 @@ def serve(instance: Path, lifetime: float, max_users: int, begin: str) -> None:
     serve on 127.0.0.1 until stdin closes (the parent ended) or `lifetime` seconds pass."""
     import logging
 
-    if begin == "deferred":  # for comparison only: the app itself always begins with BEGIN IMMEDIATE
+    if begin != "app":  # for comparison only: the app begins GETs deferred and every other transaction IMMEDIATE
         from sqlalchemy import event
         from sqlalchemy.engine import Engine
 
@@ -60,10 +60,12 @@ def serve(instance: Path, lifetime: float, max_users: int, begin: str) -> None:
 
         event.remove(Engine, "begin", extensions._sqlite_begin_immediate)
 
+        statement = "BEGIN" if begin == "deferred" else "BEGIN IMMEDIATE"
+
         @event.listens_for(Engine, "begin")
-        def _deferred(connection):
+        def _forced(connection):
             if connection.dialect.name == "sqlite":
-                connection.exec_driver_sql("BEGIN")
+                connection.exec_driver_sql(statement)
 
     from flask_migrate import upgrade
     from sqlalchemy import select
@@ -248,8 +250,9 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=20, help="seconds per concurrency level")
     parser.add_argument("--server-lifetime", type=float, default=None,
                         help="the server stops by itself after this many seconds (default: enough for all levels)")
-    parser.add_argument("--begin", choices=("immediate", "deferred"), default="immediate",
-                        help="deferred: the server replaces the app's BEGIN IMMEDIATE by a plain BEGIN (comparison)")
+    parser.add_argument("--begin", choices=("app", "immediate", "deferred"), default="app",
+                        help="app: the app's own rule (GETs deferred, writes IMMEDIATE); immediate / deferred force "
+                             "one BEGIN on every transaction, for comparison")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)  # the server child
     args = parser.parse_args()
     levels = [int(n) for n in args.users.split(",")]
