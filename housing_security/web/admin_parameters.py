@@ -16,7 +16,8 @@ from .. import policy
 from ..extensions import db
 from ..models import Jurisdiction, ParameterChange, Role
 from ..services import parameter_changes as service
-from ..services.parameter_changes import ChangeInvalid
+from ..services import parameter_values as values
+from ..services.parameter_values import ChangeInvalid
 from ..services.parameters import all_changes, effective_pack, timeline
 from .access import allow
 
@@ -71,7 +72,7 @@ def _display(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (list, tuple, dict)):
-        return json.dumps(service.to_json(value), ensure_ascii=False)
+        return json.dumps(values.to_json(value), ensure_ascii=False)
     return str(value)
 
 
@@ -79,12 +80,12 @@ def _render(city_code: str, name: str, form: dict, errors: dict[str, str] | None
             status: int = 200):
     pack = effective_pack(city_code)
     param = pack.param(name)
-    kind = service.kind_of(param)
+    kind = values.kind_of(param)
     current = next((v for _, v in reversed(param.values) if v is not None), None)
     changes = all_changes(city_code, name)
     return render_template(
         "admin/parameter_change.html", title=_("新增参数调整"), city=city_code, name=name, param=param,
-        kind=kind, choices=service.text_choices(param), nullable=service.nullable(param),
+        kind=kind, choices=values.text_choices(param), nullable=values.nullable(param),
         example=_display(current), timeline=timeline(pack, name), changes=changes, form=form,
         errors=_messages(errors or {}), preview=preview, display=_display, limit=service.PREVIEW_LIMIT,
         pack_hash=pack.hash,

@@ -11,7 +11,7 @@ from housing_security import policy
 from housing_security.extensions import db
 from housing_security.models import Application, ParameterChange
 from housing_security.services import eligibility, parameter_changes, parameters
-from housing_security.services.parameter_changes import ChangeInvalid
+from housing_security.services.parameter_values import ChangeInvalid
 from tests.services.helpers import audits, get, new_case, user
 
 LIMIT = "public_rental.income_limit_month"
