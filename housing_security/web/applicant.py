@@ -3,21 +3,53 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
 from ..extensions import begin_write, db
-from ..models import Application, Document, Household, Notification, Offer, RentSubsidy, Role
+from ..models import (
+    Application,
+    Document,
+    Household,
+    Notification,
+    Offer,
+    RentSubsidy,
+    Role,
+)
 from ..models._types import utcnow
-from ..services import applications, documents, offers, prices, review, waitlist
-from ..services.calendar import workflow_value
+from ..services import (
+    applications,
+    documents,
+    offers,
+    prices,
+    review,
+    submission,
+    waitlist,
+)
 from ..services.applications import ApplicationError
+from ..services.calendar import workflow_value
 from ..services.offers import OfferError
 from . import application_forms as forms
-from .access import STAFF, allow, application_or_404, application_scope, household_scope, require
+from .access import (
+    STAFF,
+    allow,
+    application_or_404,
+    application_scope,
+    household_scope,
+    require,
+)
 from .application_views import register_editor, street_choices
 from .i18n import current_language
 
@@ -95,7 +127,7 @@ def status(application_id: int):
         notifications=notifications, unread_ids={n.id for n in unread}, today=today,
         price_facts=price_facts, resale=resale,
         decline_form=forms.DeclineForm(), confirm_form=forms.ConfirmForm(),
-        info_requests=applications.open_info_requests(application),
+        info_requests=submission.open_info_requests(application),
         decline_limit=workflow_value(application.city_code, "decline_limit", today),
         justified_reasons=_reason_choices(application.city_code, today),
         commitment_deadline=waitlist.commitment_deadline(application),

@@ -13,7 +13,7 @@ from flask_login import current_user
 from .. import policy
 from ..extensions import db
 from ..models import Document
-from ..services import applications, documents
+from ..services import applications, documents, submission
 from ..services.applications import ApplicationError
 from ..services.documents import DocumentError
 from . import application_forms as forms
@@ -95,7 +95,7 @@ def register(editor) -> None:
         form = forms.SubmitForm()
         if form.validate_on_submit():
             try:
-                result = applications.submit(application, current_user, form.token.data, form.acknowledge.data)
+                result = submission.submit(application, current_user, form.token.data, form.acknowledge.data)
             except ApplicationError as error:
                 db.session.rollback()
                 if error.code in ("not_draft", "token_reused", "not_editable"):
@@ -127,7 +127,7 @@ def register(editor) -> None:
         form = forms.AnswerForm()
         if form.validate_on_submit():
             try:
-                applications.resubmit(application, form.answer.data, current_user)
+                submission.resubmit(application, form.answer.data, current_user)
             except ApplicationError as error:
                 db.session.rollback()
                 forms.apply_error(form, error)
@@ -136,7 +136,7 @@ def register(editor) -> None:
                 flash(_("补充材料已提交，街道办事处将重新审核。"), "success")
                 return redirect(url_for(f"{name}.confirmation", application_id=application.id))
         return render_template("applicant/respond.html", application=application, form=form, bp=name,
-                               info_requests=applications.open_info_requests(application),
+                               info_requests=submission.open_info_requests(application),
                                section_labels=SECTION_LABELS, states=applications.section_states(application),
                                proofs=applications.live_documents(application.household), intake=intake,
                                title=_("补充材料 %(ref)s", ref=application.reference))

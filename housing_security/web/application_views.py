@@ -14,13 +14,14 @@ from flask_login import current_user
 from .. import policy
 from ..extensions import db
 from ..models import Member
-from ..services import applications
+from ..services import applications, submission
 from ..services.applications import ApplicationError
 from . import application_forms as forms
 from . import application_submission
-from .application_forms import SECTION_LABELS, STATE_LABELS
 from .access import allow, application_or_404, require
+from .application_forms import SECTION_LABELS, STATE_LABELS
 from .i18n import current_language
+
 
 def street_choices(city_code: str, only=None) -> dict:
     """District → its street offices, rendered as <optgroup>s (works without JavaScript)."""
@@ -74,7 +75,7 @@ def register_editor(bp, roles, intake: bool = False) -> None:
         states = applications.section_states(application)
         return render_template("applicant/tasks.html", application=application, states=states, bp=name,
                                section_labels=SECTION_LABELS, state_labels=STATE_LABELS, intake=intake,
-                               info_requests=applications.open_info_requests(application),
+                               info_requests=submission.open_info_requests(application),
                                ready=all(s == "completed" for s in states.values()),
                                title=_("填写申请 %(ref)s", ref=application.reference))
 
