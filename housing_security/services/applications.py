@@ -17,12 +17,13 @@ from ..extensions import db
 from ..models import Application, AuditLog, Household, Jurisdiction, Member, User
 from ..models._types import utcnow
 from . import audit, eligibility
+from .calendar import workflow_value
 from .parameters import effective_pack
 
 EDITABLE = ("draft", "returned")
 APPLICANT_PROGRAMMES = ("public_rental", "subsidized_rental", "talent")
 SECTIONS = ("address", "members", "hukou", "income", "assets", "housing", "employment", "preferences", "documents")
-MAX_PREFERENCES = 3
+# A sanity bound on one household's members, not a policy rule.
 MAX_MEMBERS = 12
 
 class ApplicationError(ValueError):
@@ -325,12 +326,17 @@ def save_employment(application: Application, actor: User, employed_locally: boo
     _saved(application, "employment", actor)
 
 
+def max_preferences(city_code: str) -> int:
+    return int(workflow_value(city_code, "district_preferences_max", date.today()))
+
+
 def save_preferences(application: Application, actor: User, preferences: list[str], accept_any: bool,
                      needs_accessible: bool, needs_low_floor: bool, prefers_dormitory: bool) -> None:
     _editable(application)
     chosen = [p for p in preferences if p]
-    if len(chosen) > MAX_PREFERENCES:
-        raise ApplicationError("preferences", "too_many", limit=MAX_PREFERENCES)
+    limit = max_preferences(application.city_code)
+    if len(chosen) > limit:
+        raise ApplicationError("preferences", "too_many", limit=limit)
     if len(set(chosen)) != len(chosen):
         raise ApplicationError("preferences", "repeated")
     if set(chosen) - set(district_codes(application.city_code)):

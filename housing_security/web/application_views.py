@@ -298,9 +298,9 @@ def register_editor(bp, roles, intake: bool = False) -> None:
             else:
                 return saved(application)
         chosen = list(form.preferences.data or [])
+        slots = applications.max_preferences(application.city_code)
         return render_section(application, "preferences", form, template="applicant/preferences.html",
-                              districts=districts, slots=applications.MAX_PREFERENCES,
-                              chosen=chosen + [""] * (applications.MAX_PREFERENCES - len(chosen)))
+                              districts=districts, slots=slots, chosen=chosen + [""] * (slots - len(chosen)))
 
     application_submission.register(SimpleNamespace(
         name=name, intake=intake, load=load, tasks_url=tasks_url, render_section=render_section, route=route))
