@@ -61,6 +61,7 @@ ERROR_TEXTS = {
     "token_reused": _l("提交凭证无效，请刷新页面后重新提交"),
     "not_draft": _l("该申请已经提交"),
     "incomplete": _l("还有未完成的部分，请完成后再提交"),
+    "already_active": _l("家庭成员 %(name)s 已有一份正在办理的同类保障申请；每人每类保障只能有一份正在办理的申请"),
     "acknowledge_required": _l("请确认您已阅读不符合条件的原因"),
     "not_returned": _l("该申请目前不需要补充材料"),
     "answer_required": _l("请说明您补充或修改了什么"),
