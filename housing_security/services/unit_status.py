@@ -25,8 +25,17 @@ ALLOWED: dict[UnitStatus, frozenset[UnitStatus]] = {
     S.maintenance: frozenset({S.vacant, S.withdrawn}),
     S.withdrawn: frozenset({S.vacant, S.maintenance}),
 }
-# Statuses in which a unit counts as allocated (let, sold, or promised to a household that accepted it).
+# Statuses in which a unit counts as allocated (let, sold, offered, or awaiting the contract of a household that
+# accepted it); a unit withdrawn from the programme leaves the allocation rate's denominator (plan §4(1)).
 ALLOCATED = frozenset({S.offered, S.awaiting_contract, S.occupied})
+OUTSIDE_PORTFOLIO = frozenset({S.withdrawn})
+
+
+def portfolio_counts(units_by_status: dict[str, int]) -> tuple[int, int]:
+    """(units in the portfolio, units allocated) from counts of units per status."""
+    total = sum(n for status, n in units_by_status.items() if status not in OUTSIDE_PORTFOLIO)
+    allocated = sum(n for status, n in units_by_status.items() if status in ALLOCATED)
+    return total, allocated
 
 
 class UnitStatusError(ValueError):

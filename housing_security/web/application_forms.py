@@ -14,6 +14,7 @@ from wtforms import (
     SelectField,
     SelectMultipleField,
     StringField,
+    TelField,
     TextAreaField,
 )
 from wtforms.validators import (
@@ -185,7 +186,7 @@ class AddressForm(Form):
                             description=_l("由该街道办事处受理您的申请"))
     address = StringField(_l("现居住地址"), validators=[DataRequired(_l("请填写现居住地址")),
                                                     Length(max=200, message=_l("地址不超过 200 个字"))])
-    phone = StringField(_l("联系电话"), validators=[DataRequired(_l("请填写联系电话")),
+    phone = TelField(_l("联系电话"), validators=[DataRequired(_l("请填写联系电话")),
                                                  Regexp(r"^(1\d{10}|0\d{2,3}-?\d{7,8})$",
                                                         message=_l("请输入 11 位手机号码或带区号的固定电话"))])
 

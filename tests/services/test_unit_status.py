@@ -89,3 +89,10 @@ def test_publishing_and_answering_offers_write_the_unit_history(ctx):
     offers.decline(first, owner, "离工作单位太远", today=today)
     db.session.commit()
     assert offered[0].status == "vacant" and offered[0].events[-1].data.get("cause") == "offer_declined"
+
+
+def test_portfolio_counts_allocated_statuses_and_leave_out_withdrawn_units():
+    counts = {"vacant": 5, "reserved": 1, "offered": 2, "awaiting_contract": 3, "occupied": 10, "maintenance": 4,
+              "withdrawn": 7}
+    assert unit_status.portfolio_counts(counts) == (25, 15)
+    assert unit_status.portfolio_counts({}) == (0, 0)
