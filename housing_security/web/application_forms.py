@@ -275,7 +275,8 @@ def income_form(members, groups_visible: bool, formdata=None):
 
     for member in members:
         setattr(IncomeForm, f"income_{member.id}", AmountField(
-            _l("%(name)s 的月收入（元）", name=member.name), description=_l("税前工资、经营、养老金等合计；没有收入填 0")))
+            _l("%(name)s 的月收入（元）", name=member.name), description=_l("税前工资、经营、养老金等合计；没有收入填 0"),
+            validators=[InputRequired(_l("请填写 %(name)s 的月收入；没有收入填 0", name=member.name))]))
     if groups_visible:
         IncomeForm.minimum_allowance = BooleanField(_l("享受最低生活保障（低保）"))
         IncomeForm.special_hardship = BooleanField(_l("特困供养人员"))
