@@ -253,7 +253,8 @@ def change_status(unit: Unit, action: str, actor: Optional[User], on: date, *, r
         raise unit_status.UnitStatusError("until_required", field="until")
     if action == "withdraw" and not reason:
         raise unit_status.UnitStatusError("reason_required", field="reason")
-    unit_status.change_unit_status(unit, ACTIONS[action], actor, on=on, reason=reason, until=until)
+    extra = {"expected_return": until} if action == "maintenance" else {}
+    unit_status.change_unit_status(unit, ACTIONS[action], actor, on=on, reason=reason, until=until, **extra)
     _resolve_overdue(unit, on)
     db.session.commit()
 
