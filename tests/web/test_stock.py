@@ -306,3 +306,31 @@ def test_the_daily_job_flags_units_overdue_from_maintenance_once(app, login_as, 
     officer.post(f"/bureau/stock/units/{unit_id}/status", data={"action": "vacant"})
     flag = _one(app, MaintenanceOverdue, MaintenanceOverdue.unit_id == unit_id)
     assert flag.resolved_on == date.today()
+
+
+def test_import_units_from_the_command_line(app, tmp_path):
+    runner = app.test_cli_runner()
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(xlsx_bytes([row("101"), row("102", 区县="火星区"), row("103", 楼层=40)]))
+    before = _count(app, Unit)
+    result = runner.invoke(args=["import-units", str(bad), "--city", "taiyuan"])
+    assert result.exit_code == 2
+    assert "row 3, column 区县 (C)" in result.output and "row 4, column 楼层 (M)" in result.output
+    assert _count(app, Unit) == before
+    good = tmp_path / "good.csv"
+    good.write_bytes(csv_bytes([row("101"), row("102")], "gbk"))
+    dry = runner.invoke(args=["import-units", str(good), "--city", "taiyuan", "--dry-run"])
+    assert dry.exit_code == 0 and '"written": 0' in dry.output and _count(app, Unit) == before
+    done = runner.invoke(args=["import-units", str(good), "--city", "taiyuan"])
+    assert done.exit_code == 0 and '"written": 2' in done.output and _count(app, Unit) == before + 2
+    partial = runner.invoke(args=["import-units", str(bad), "--city", "taiyuan", "--valid-rows-only"])
+    assert partial.exit_code == 2  # row 101 is now a duplicate too: no valid row left to write
+    some = tmp_path / "some.csv"
+    some.write_bytes(csv_bytes([row("104"), row("105", 月租金=-1)]))
+    partial = runner.invoke(args=["import-units", str(some), "--city", "taiyuan", "--valid-rows-only"])
+    assert partial.exit_code == 0 and '"written": 1' in partial.output
+    assert runner.invoke(args=["import-units", str(good)]).exit_code == 2  # two cities: --city needed
+    undecodable = tmp_path / "x.csv"
+    undecodable.write_bytes(b"\xff\xfe\x81\x00\x00")
+    result = runner.invoke(args=["import-units", str(undecodable), "--city", "taiyuan"])
+    assert result.exit_code == 2 and "x.csv" in result.output
