@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, Iterable, Optional
 
+from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 from sqlalchemy import insert, select
 
 from ..extensions import db
@@ -68,9 +71,7 @@ KIND_WORDS = {"套房": "apartment", "住宅": "apartment", "宿舍": "dormitory
 TRUE_WORDS = {"是", "有", "y", "yes", "true", "1", "√"}
 FALSE_WORDS = {"否", "无", "n", "no", "false", "0", "×"}
 CENT = Decimal("0.01")
-# Files above this size are read in openpyxl's read-only (streaming) mode; merged cells are filled in only for
-# files below it (read-only mode does not report them, so their blank cells are reported as missing values).
-STREAMING_BYTES = 2_000_000
+MERGE_REF = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?ref="([A-Z]+[0-9]+:[A-Z]+[0-9]+)"')
 CHUNK = 2000
 
 
@@ -162,30 +163,47 @@ def _load(data: bytes, data_only: bool, read_only: bool):
 
 
 def _is_formula(value) -> bool:
-    from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
-
     return (isinstance(value, str) and value.startswith("=") and len(value) > 1) or isinstance(
         value, (ArrayFormula, DataTableFormula))
 
 
+def _merged_ranges(data: bytes, sheet) -> list:
+    """The merged ranges of the sheet. openpyxl's read-only mode streams the cells and does not report them, so
+    they are read from the sheet's <mergeCells> element, which follows the cells at the end of its XML."""
+    from openpyxl.worksheet.cell_range import CellRange
+
+    path = getattr(sheet, "_worksheet_path", None)
+    if not path:
+        return []
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        xml = archive.read(path.lstrip("/"))
+    start = max(xml.rfind(b"sheetData>"), 0)
+    return [CellRange(ref.decode()) for ref in MERGE_REF.findall(xml, start)]
+
+
 def _read_xlsx(data: bytes):
-    read_only = len(data) > STREAMING_BYTES
-    book = _load(data, data_only=False, read_only=read_only)
+    book = _load(data, data_only=False, read_only=True)
     sheet = book.worksheets[0]
     rows = [list(row) for row in sheet.iter_rows(values_only=True)]
-    if not read_only:
-        # A merged range (a project or building name spanning its rows) holds its value in its first cell only.
-        for merged in sheet.merged_cells.ranges:
-            anchor = rows[merged.min_row - 1][merged.min_col - 1]
-            for r in range(merged.min_row, merged.max_row + 1):
-                for c in range(merged.min_col, merged.max_col + 1):
-                    rows[r - 1][c - 1] = anchor
+    merged = _merged_ranges(data, sheet)
     book.close()
+    # A merged range (a project or building name spanning its rows) holds its value in its first cell only.
+    for cells in merged:
+        if cells.min_row > len(rows):
+            continue
+        anchor_row = rows[cells.min_row - 1]
+        anchor = anchor_row[cells.min_col - 1] if cells.min_col <= len(anchor_row) else None
+        for r in range(cells.min_row, min(cells.max_row, len(rows)) + 1):
+            row = rows[r - 1]
+            if len(row) < cells.max_col:
+                row.extend([None] * (cells.max_col - len(row)))
+            for c in range(cells.min_col, cells.max_col + 1):
+                row[c - 1] = anchor
     problems = [[None] * len(row) for row in rows]
     formulas = [(r, c) for r, row in enumerate(rows) for c, value in enumerate(row) if _is_formula(value)]
     if formulas:
         # Formulas: the value Excel cached when it last saved the file; none cached (never opened in Excel) → refused.
-        cached_book = _load(data, data_only=True, read_only=read_only)
+        cached_book = _load(data, data_only=True, read_only=True)
         cached = [list(row) for row in cached_book.worksheets[0].iter_rows(values_only=True)]
         cached_book.close()
         for r, c in formulas:
@@ -582,7 +600,12 @@ def write_rows(report: Report, city_code: str, actor: Optional[User], on: date, 
             "floor": r["floor"], "accessible": bool(r.get("accessible")), "rent_month": r.get("rent_month"),
             "status": UnitStatus.vacant.value, "status_note": "", "status_until": None,
         } for r in chunk]
-        ids = list(db.session.scalars(insert(Unit).returning(Unit.id, sort_by_parameter_order=True), unit_rows))
+        db.session.execute(insert(Unit), unit_rows)
+        # The new ids by (building, number), unique per building: one query per chunk, not one per row.
+        building_ids = {values["building_id"] for values in unit_rows}
+        by_key = {(b, n): i for i, b, n in db.session.execute(
+            select(Unit.id, Unit.building_id, Unit.number).where(Unit.building_id.in_(building_ids)))}
+        ids = [by_key[(values["building_id"], values["number"])] for values in unit_rows]
         db.session.execute(insert(UnitEvent), [{
             "unit_id": unit_id, "on": on, "from_status": None, "to_status": UnitStatus.vacant.value,
             "actor_id": actor_id, "reason": "", "data": {"source": "import", "import": record.id, "row": r["row"]},

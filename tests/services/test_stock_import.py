@@ -86,7 +86,8 @@ def test_a_valid_file_imports_every_unit_with_its_first_event(ctx):
     assert dorm.kind == "dormitory" and dorm.tenure == "dormitory" and dorm.area_m2 == Decimal("28.00")
     assert dorm.building.floors == 12 and dorm.status == "vacant"
     assert [(e.from_status, e.to_status, e.data["source"]) for e in dorm.events] == [(None, "vacant", "import")]
-    assert db.session.scalar(select(AuditLog).where(AuditLog.action == "stock.import")).detail["rows_imported"] == 7
+    assert db.session.scalar(select(AuditLog).where(AuditLog.action == "stock.import")
+                             .order_by(AuditLog.id.desc()).limit(1)).detail["rows_imported"] == 7
 
 
 BAD_ROWS = [
@@ -250,3 +251,19 @@ def test_templates_list_every_column_and_pass_their_own_check(ctx):
         report = check_file(data, "template", "taiyuan", TODAY)
         assert report.ok, report.errors
         assert len(report.valid) == len(stock_import.EXAMPLE_ROWS)
+
+
+def test_the_demo_city_has_an_imported_project_with_its_history(ctx):
+    from housing_security.models import MaintenanceOverdue
+
+    project = db.session.scalar(select(Project).where(Project.code == "TY-SR-03"))
+    units = db.session.scalars(select(Unit).join(Building).where(Building.project_id == project.id)).all()
+    assert len(units) == 12 and {u.kind for u in units} == {"apartment", "dormitory"}
+    record = db.session.scalar(select(StockImport).where(StockImport.rows_imported == 12))
+    assert record.mode == "all" and record.actor.username == "liuchu"
+    under_repair = [u for u in units if u.status == "maintenance"]
+    assert len(under_repair) == 2 and all(u.status_note and u.status_until for u in under_repair)
+    histories = {(u.building.name, u.number): [e.to_status for e in u.events] for u in units}
+    assert ["vacant", "maintenance", "vacant"] in histories.values()
+    overdue = db.session.scalars(select(MaintenanceOverdue).where(MaintenanceOverdue.resolved_on.is_(None))).all()
+    assert any(flag.unit.building.project_id == project.id for flag in overdue)
