@@ -425,7 +425,7 @@ def _imported_project(officer: User, today: date) -> None:
     code, name, district, programme = IMPORTED_PROJECT
     rows = [(1, header, [None] * len(header))]
     for building, floors, kind, tenure, area, rent in (("1号楼", 6, "套房", "住宅型", 52.0, 1090),
-                                                       ("2号楼", 6, "宿舍", "宿舍型", 28.5, 690)):
+                                                       ("2号楼", 6, "宿舍", "宿舍型", 28.5, 640)):
         for floor in (1, 2, 3):
             for door in (1, 2):
                 values = [code, name, district, programme, building, floors, "否", f"{floor}0{door}", tenure, kind,
@@ -440,6 +440,8 @@ def _imported_project(officer: User, today: date) -> None:
 
     write_rows(report, "taiyuan", officer, imported_on, mode="all")
     db.session.flush()
+    project = db.session.scalar(select(Project).where(Project.code == code))
+    project.market_rent_per_m2 = Decimal("26.00")  # demo value, as PROJECT_PRICES: rents stay under 90% of it
     units = db.session.scalars(select(Unit).join(Building).join(Project).where(Project.code == code)
                                .order_by(Building.name, Unit.number)).all()
     repaired, under_repair, overdue = units[0], units[1], units[6]

@@ -71,6 +71,8 @@ KIND_WORDS = {"套房": "apartment", "住宅": "apartment", "宿舍": "dormitory
 TRUE_WORDS = {"是", "有", "y", "yes", "true", "1", "√"}
 FALSE_WORDS = {"否", "无", "n", "no", "false", "0", "×"}
 CENT = Decimal("0.01")
+INTEGER_LIMIT = 10_000          # floors, floor and bedrooms: far beyond any building, well inside the columns
+DECIMAL_LIMIT = Decimal(1_000_000)  # area (numeric 8,2) and rent
 MERGE_REF = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?ref="([A-Z]+[0-9]+:[A-Z]+[0-9]+)"')
 CHUNK = 2000
 
@@ -236,10 +238,10 @@ def _integer(value) -> int:
     if isinstance(value, bool):
         raise CellError("bad_integer")
     if isinstance(value, int):
-        return value
+        return _bounded(value, INTEGER_LIMIT)
     if isinstance(value, float):
         if value.is_integer():
-            return int(value)
+            return _bounded(int(value), INTEGER_LIMIT)
         raise CellError("bad_integer")
     try:
         number = Decimal(_text(value))
@@ -247,7 +249,7 @@ def _integer(value) -> int:
         raise CellError("bad_integer") from None
     if not number.is_finite() or number != number.to_integral_value():
         raise CellError("bad_integer")
-    return int(number)
+    return _bounded(int(number), INTEGER_LIMIT)
 
 
 def _decimal(value) -> Decimal:
@@ -259,7 +261,14 @@ def _decimal(value) -> Decimal:
         raise CellError("bad_number") from None
     if not number.is_finite():
         raise CellError("bad_number")
-    return number.quantize(CENT, rounding=ROUND_HALF_UP)
+    return _bounded(number, DECIMAL_LIMIT).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _bounded(number, limit):
+    """Numbers beyond what the columns hold (area 8 digits, integers) are refused as such, not by the database."""
+    if abs(number) >= limit:
+        raise CellError("out_of_range", limit=limit)
+    return number
 
 
 def _boolean(value) -> bool:

@@ -60,6 +60,7 @@ IMPORT_ERRORS = {
     "too_long": _l("内容过长（最多 %(max)s 个字符）"),
     "bad_integer": _l("不是整数"),
     "bad_number": _l("不是数字"),
+    "out_of_range": _l("数值过大（须小于 %(limit)s）"),
     "bad_boolean": _l("应填“是”或“否”"),
     "bad_date": _l("日期格式应为 年-月-日"),
     "unknown_programme": _l("未知的保障类别"),
