@@ -208,9 +208,10 @@ def project(project_id: int):
     project = _project_or_404(project_id)
     buildings = db.session.scalars(select(Building).where(Building.project_id == project.id)
                                    .options(selectinload(Building.units)).order_by(Building.name)).all()
-    limits = {tenure: service.area_limits(project.city_code, project.programme, tenure or None, kind, date.today())
-              for tenure in ("",) + service.UNIT_TENURES.get(project.programme, ())
-              for kind in ("apartment",)}
+    # The caps of the programme's tenures in the city's pack today (plan §4(2), box 1), shown beside its units.
+    limits = {tenure: service.area_limits(project.city_code, project.programme, tenure,
+                                          "dormitory" if tenure == "dormitory" else "apartment", date.today())
+              for tenure in service.UNIT_TENURES.get(project.programme, ())}
     return render_template("stock/project.html", project=project, buildings=buildings, limits=limits,
                            title=project.name, **_labels())
 

@@ -9,7 +9,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DecimalField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from .round_forms import _BAD_DATE, _REQUIRED, _DateField  # noqa: F401  (the shared date field and messages)
+from .round_forms import _REQUIRED, _DateField  # the shared date field and its messages
 
 _NUMBER = _l("请填写数字。")
 _WHOLE = _l("请填写整数。")
