@@ -157,7 +157,7 @@ def main() -> None:
             real, real_cpu = time.perf_counter() - started, time.process_time() - cpu
             after = db.session.scalar(select(func.count()).select_from(Unit))
             events = db.session.scalar(select(func.count()).select_from(UnitEvent).where(
-                UnitEvent.data["source"].as_string() == "import"))
+                UnitEvent.data["import"].as_integer() == record.id))
             print(f"import  : {real:6.2f} s wall, {real_cpu:6.2f} s CPU  {after - before} units written, {events} first events, "
                   f"{statements[0]} SQL statements, peak {peak_mb():.0f} MB")
             db.session.remove()
