@@ -13,10 +13,11 @@ from .housing import Building, Project, Unit, UnitEvent, UnitStatus
 from .parameters import ParameterChange
 from .people import Jurisdiction, LoginSession, Notification, Role, User
 from .rounds import AllocationRound, Assignment, Offer, RentSubsidy, Tenancy
+from .stock import MaintenanceOverdue, StockImport
 
 __all__ = [
     "ACTIVE_STATUSES", "AllocationRound", "Application", "ApplicationEvent", "ApplicationStatus",
     "Assignment", "AuditLog", "Building", "Document", "Household", "InfoRequest", "Jurisdiction",
-    "LoginSession", "Member", "Notification", "Objection", "Offer", "ParameterChange", "Project",
-    "RentSubsidy", "Role", "Tenancy", "Unit", "UnitEvent", "UnitStatus", "User",
+    "LoginSession", "MaintenanceOverdue", "Member", "Notification", "Objection", "Offer", "ParameterChange", "Project",
+    "RentSubsidy", "Role", "StockImport", "Tenancy", "Unit", "UnitEvent", "UnitStatus", "User",
 ]
