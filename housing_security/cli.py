@@ -177,6 +177,7 @@ def _register_pure_commands(group: click.Group) -> None:
 
     group.add_command(policy_commands.check_eligibility, "check-eligibility")
     group.add_command(policy_commands.params, "params")
+    group.add_command(policy_commands.verify_lottery, "verify-lottery")
     group.add_command(allocation_commands.allocate, "allocate")
     group.add_command(allocation_commands.generate_instance, "generate-instance")
     group.add_command(allocation_commands.simulate, "simulate")

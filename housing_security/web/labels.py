@@ -140,3 +140,6 @@ NAV_LINKS[Role.bureau_officer] += [("bureau.reverification_list", _l("年审")),
 
 # Allocation rounds (配租批次) of the bureau.
 NAV_LINKS[Role.bureau_officer] += [("rounds.index", _l("配租批次"))]
+
+# The public lottery (摇号) of cities that order their waiting list by lot.
+NAV_LINKS[Role.bureau_officer] += [("lottery.manage", _l("公开摇号"))]
