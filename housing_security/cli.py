@@ -17,6 +17,10 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(run_round)
     app.cli.add_command(daily)
 
+    from .report_cli import report
+
+    app.cli.add_command(report)
+
 
 @click.command("init-db")
 @with_appcontext

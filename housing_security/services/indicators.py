@@ -242,38 +242,103 @@ def subsidy_by_month(city_code: str, days: list[date]) -> list[dict]:
 
 # ---- supply per year, for the province's targets (plan §2(3)) -------------------------------------------
 
-def supply_by_year(city_codes: Iterable[str], years: Iterable[int]) -> dict[str, dict[str, dict[int, dict]]]:
-    """{city: {programme: {year: {raised, supplied}}}}: units raised = units whose project was completed in the
-    year (筹集: entered the stock); supplied = units first let, sold or offered in the year (供应: first moved to
+def supply_between(city_codes: Iterable[str], start: date, end: date) -> dict[str, dict[str, dict]]:
+    """{city: {programme: {raised, supplied}}} between two days inclusive: units raised = units whose project was
+    completed then (筹集: entered the stock); supplied = units first offered, let or sold then (供应: first moved to
     an allocated status, from the unit histories)."""
-    years = sorted(years)
     city_codes = list(city_codes)
-    out: dict[str, dict[str, dict[int, dict]]] = {c: {} for c in city_codes}
-    for city, programme, completed_on, n in db.session.execute(
-            select(Project.city_code, Unit.programme, Project.completed_on, func.count())
+    out: dict[str, dict[str, dict]] = {c: {} for c in city_codes}
+
+    def cell(city, programme):
+        return out[city].setdefault(programme, {"raised": 0, "supplied": 0})
+
+    for city, programme, n in db.session.execute(
+            select(Project.city_code, Unit.programme, func.count())
             .join(Building, Unit.building_id == Building.id).join(Project, Building.project_id == Project.id)
-            .where(Project.city_code.in_(city_codes), Project.completed_on.is_not(None))
-            .group_by(Project.city_code, Unit.programme, Project.completed_on)):
-        if completed_on.year in years:
-            cell = out[city].setdefault(programme, {}).setdefault(completed_on.year, {"raised": 0, "supplied": 0})
-            cell["raised"] += n
+            .where(Project.city_code.in_(city_codes), Project.completed_on.between(start, end))
+            .group_by(Project.city_code, Unit.programme)):
+        cell(city, programme)["raised"] += n
     first_allocated = (
         select(UnitEvent.unit_id, func.min(UnitEvent.on).label("first_on"))
         .where(UnitEvent.to_status.in_(tuple(ALLOCATED_STATUSES))).group_by(UnitEvent.unit_id).subquery())
-    for city, programme, first_on in db.session.execute(
-            select(Project.city_code, Unit.programme, first_allocated.c.first_on)
+    for city, programme, n in db.session.execute(
+            select(Project.city_code, Unit.programme, func.count())
+            .select_from(first_allocated)
             .join(Unit, Unit.id == first_allocated.c.unit_id).join(Building, Unit.building_id == Building.id)
-            .join(Project, Building.project_id == Project.id).where(Project.city_code.in_(city_codes))):
-        if first_on.year in years:
-            cell = out[city].setdefault(programme, {}).setdefault(first_on.year, {"raised": 0, "supplied": 0})
-            cell["supplied"] += 1
+            .join(Project, Building.project_id == Project.id)
+            .where(Project.city_code.in_(city_codes), first_allocated.c.first_on.between(start, end))
+            .group_by(Project.city_code, Unit.programme)):
+        cell(city, programme)["supplied"] += n
+    return out
+
+
+def supply_by_year(city_codes: Iterable[str], years: Iterable[int]) -> dict[str, dict[str, dict[int, dict]]]:
+    """{city: {programme: {year: {raised, supplied}}}} (see `supply_between`)."""
+    city_codes = list(city_codes)
+    out: dict[str, dict[str, dict[int, dict]]] = {c: {} for c in city_codes}
+    years = sorted(years)
+    for year in years:
+        for city, programmes in supply_between(city_codes, date(year, 1, 1), date(year, 12, 31)).items():
+            for programme, figures in programmes.items():
+                out[city].setdefault(programme, {})[year] = figures
     for city in city_codes:
-        for programme, per_year in out[city].items():
+        for per_year in out[city].values():
             for year in years:
                 per_year.setdefault(year, {"raised": 0, "supplied": 0})
     return out
 
 
-__all__ = ["coverage_by_month", "coverage_now", "month_ends", "offers_by_round", "portfolio_rate_on",
-           "portfolio_rates", "portfolio_rates_by_city", "subsidy_by_month", "supply_by_year", "target",
-           "waiting_list"]
+def offers_between(city_code: str, start: date, end: date) -> dict[str, Counter]:
+    """{programme: Counter(status)} of the offers made between two days inclusive."""
+    out: dict[str, Counter] = defaultdict(Counter)
+    for programme, status, made_at in db.session.execute(
+            select(Unit.programme, Offer.status, Offer.made_at).join(Unit, Offer.unit_id == Unit.id)
+            .join(Application, Offer.application_id == Application.id)
+            .where(Application.city_code == city_code)):
+        if start <= made_at.date() <= end:
+            out[programme][status] += 1
+    return out
+
+
+# ---- the province: the cities side by side ---------------------------------------------------------------
+
+PLAN_YEARS = tuple(range(2021, 2026))  # the 14th Five-Year period (plan §2(3))
+TARGET_PROGRAMMES = ("public_rental", "subsidized_rental", "talent")
+
+
+def supply_targets(city_code: str, on: date) -> dict:
+    """The province's period totals (plan §2(3)) and this city's example share of them, as dated parameters."""
+    pack = effective_pack(city_code)
+    totals = pack.value("province.supply_targets", on)
+    shares = pack.value("province.supply_target_share", on)
+    return {
+        "totals": totals, "shares": {p: float(v) for p, v in shares.items()},
+        "city": {p: round(float(totals[p]) * float(shares.get(p, 0))) for p in TARGET_PROGRAMMES if p in totals},
+        "citation": pack.param("province.supply_targets").citation,
+        "share_source": pack.param("province.supply_target_share").source
+        or pack.param("province.supply_target_share").citation,
+    }
+
+
+def city_summary(city_codes: list[str], today: date) -> list[dict]:
+    """Per city: the stock allocation rate per programme today, the plan's coverage over the last 12 months,
+    households waiting, commitment households overdue, rent subsidies this month, and supply per year."""
+    days = month_ends(today, 12)
+    stock = portfolio_rates_by_city(city_codes, [today])
+    supply = supply_by_year(city_codes, PLAN_YEARS)
+    out = []
+    for city in city_codes:
+        coverage = coverage_by_month(city, days)
+        due, covered = sum(r["due"] for r in coverage), sum(r["covered"] for r in coverage)
+        waiting = db.session.scalar(select(func.count()).select_from(Application).where(
+            Application.city_code == city, Application.status.in_(WAITING_STATUSES)))
+        subsidy = subsidy_by_month(city, [today])[0]
+        out.append({
+            "city": city,
+            "stock": {p: rows[0] for p, rows in stock[city].items()},
+            "due": due, "covered": covered, "plan_rate": covered / due if due else None,
+            "waiting": waiting, "overdue": coverage_now(city, today)["overdue"],
+            "subsidy_households": subsidy["households"], "subsidy_total": subsidy["total"],
+            "supply": supply[city], "targets": supply_targets(city, today),
+        })
+    return out

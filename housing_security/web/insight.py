@@ -147,3 +147,24 @@ def dashboard(city_code: str, today: date, lang: str) -> dict:
                    coverage_now, waiting, offers_chart(city_code), subsidy_chart(city_code, days, today)],
         "overdue": coverage_now["overdue"], "districts": districts,
     }
+
+
+def province_charts(summary: list[dict], names: dict[str, str]) -> list[dict]:
+    """The cities' stock allocation rate today against 90%, and units raised per year across the province."""
+    labels = [names.get(s["city"], s["city"]) for s in summary]
+    programmes = sorted({p for s in summary for p in s["stock"]})
+    datasets = [{"label": label(PROGRAMME_LABELS, p),
+                 "data": [pct(s["stock"][p]["rate"]) if p in s["stock"] else None for s in summary]}
+                for p in programmes]
+    rows = [[labels[i]] + [ds["data"][i] for ds in datasets] for i in range(len(labels))]
+    rates = chart("province-rates", "bar", _("各市政府投资保障房分配率（存量口径，今日），规划目标 90%（规划 §4(1)）"), labels,
+                  datasets, [_("城市")] + [ds["label"] for ds in datasets], rows, unit="%", y_max=100)
+    years = sorted({y for s in summary for per in s["supply"].values() for y in per})
+    year_labels = [str(y) for y in years]
+    raised = [{"label": label(PROGRAMME_LABELS, p),
+               "data": [sum(s["supply"].get(p, {}).get(y, {}).get("raised", 0) for s in summary) for y in years]}
+              for p in ("public_rental", "subsidized_rental", "talent")]
+    supply_rows = [[year_labels[i]] + [ds["data"][i] for ds in raised] for i in range(len(years))]
+    supply = chart("province-raised", "bar", _("全省各年筹集（竣工纳入管理）的保障房套数，按保障类别"), year_labels, raised,
+                   [_("年份")] + [ds["label"] for ds in raised], supply_rows)
+    return [rates, supply]

@@ -143,3 +143,10 @@ NAV_LINKS[Role.bureau_officer] += [("rounds.index", _l("配租批次"))]
 
 # The public lottery (摇号) of cities that order their waiting list by lot.
 NAV_LINKS[Role.bureau_officer] += [("lottery.manage", _l("公开摇号"))]
+
+# The cities side by side, for administrators (the province's or a city's).
+NAV_LINKS[Role.administrator] += [("province.overview", _l("各市指标"))]
+
+# Statistical reports (统计报表), XLSX.
+NAV_LINKS[Role.bureau_officer] += [("reports.index", _l("统计报表"))]
+NAV_LINKS[Role.administrator] += [("reports.index", _l("统计报表"))]
