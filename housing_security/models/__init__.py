@@ -10,6 +10,7 @@ from .cases import (
 )
 from .households import Document, Household, Member
 from .housing import Building, Project, Unit, UnitEvent, UnitStatus
+from .lab import PolicyLabRun
 from .lottery import LotteryDraw
 from .parameters import ParameterChange
 from .people import Jurisdiction, LoginSession, Notification, Role, User
@@ -18,6 +19,6 @@ from .rounds import AllocationRound, Assignment, Offer, RentSubsidy, Tenancy
 __all__ = [
     "ACTIVE_STATUSES", "AllocationRound", "Application", "ApplicationEvent", "ApplicationStatus",
     "Assignment", "AuditLog", "Building", "Document", "Household", "InfoRequest", "Jurisdiction",
-    "LoginSession", "LotteryDraw", "Member", "Notification", "Objection", "Offer", "ParameterChange", "Project",
+    "LoginSession", "LotteryDraw", "Member", "Notification", "Objection", "Offer", "ParameterChange", "PolicyLabRun", "Project",
     "RentSubsidy", "Role", "Tenancy", "Unit", "UnitEvent", "UnitStatus", "User",
 ]

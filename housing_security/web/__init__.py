@@ -8,11 +8,12 @@ from .input_guard import refuse_nul_characters
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import (admin, admin_parameters, appeals, applicant, auth, bureau, cases, form_errors, intake, labels,
+    from . import (admin, admin_parameters, appeals, applicant, auth, bureau, cases, form_errors, intake, lab,
+                   labels,
                    lottery, main, province, publicity, reports, rounds)
 
     for module in (main, auth, applicant, cases, bureau, admin, admin_parameters, publicity, appeals, intake, rounds,
-                   lottery, province, reports):
+                   lottery, province, reports, lab):
         app.register_blueprint(module.bp)
     app.before_request(enforce_access_rules)
     app.before_request(refuse_nul_characters)

@@ -150,3 +150,6 @@ NAV_LINKS[Role.administrator] += [("province.overview", _l("各市指标"))]
 # Statistical reports (统计报表), XLSX.
 NAV_LINKS[Role.bureau_officer] += [("reports.index", _l("统计报表"))]
 NAV_LINKS[Role.administrator] += [("reports.index", _l("统计报表"))]
+
+# The policy lab (政策实验室): a parameter change simulated before it is adopted.
+NAV_LINKS[Role.administrator] += [("lab.index", _l("政策实验室"))]

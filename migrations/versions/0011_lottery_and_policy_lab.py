@@ -1,4 +1,4 @@
-"""public lottery draws: the published entry list, the seed's hash, and the order once drawn
+"""public lottery draws (the published entry list, the seed's hash, the order once drawn) and policy-lab runs
 
 Revision ID: 0011
 Revises: 0004
@@ -44,8 +44,30 @@ def upgrade():
     with op.batch_alter_table('lottery_draw', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_lottery_draw_city_code'), ['city_code'], unique=False)
 
+    op.create_table('policy_lab_run',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('city_code', sa.String(length=32), nullable=False),
+    sa.Column('programme', sa.String(length=32), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('request', sa.JSON(), nullable=False),
+    sa.Column('result', sa.JSON(), nullable=True),
+    sa.Column('error', sa.Text(), nullable=True),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', housing_security.models._types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('finished_at', housing_security.models._types.UTCDateTime(timezone=True), nullable=True),
+    sa.CheckConstraint("status IN ('queued', 'running', 'done', 'error')", name=op.f('ck_policy_lab_run_status')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['user_account.id'],
+                            name=op.f('fk_policy_lab_run_created_by_id_user_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_policy_lab_run'))
+    )
+    with op.batch_alter_table('policy_lab_run', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_policy_lab_run_city_code'), ['city_code'], unique=False)
+
 
 def downgrade():
+    with op.batch_alter_table('policy_lab_run', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_policy_lab_run_city_code'))
+    op.drop_table('policy_lab_run')
     with op.batch_alter_table('lottery_draw', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_lottery_draw_city_code'))
     op.drop_table('lottery_draw')
