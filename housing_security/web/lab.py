@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, current_app, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -64,7 +64,9 @@ def _choices(form: LabForm) -> list[str]:
 @bp.route("/", methods=["GET", "POST"])
 @allow(Role.administrator)
 def index():
-    form = LabForm()
+    # A link from a parameter change's preview fills in the city, the parameter and the value.
+    prefill = {k: request.args.get(k, "")[:2000] for k in ("city", "name", "value") if request.args.get(k)}
+    form = LabForm(data=prefill or None)
     cities = _choices(form)
     if form.is_submitted():
         ok = form.validate()

@@ -44,3 +44,10 @@ def test_bad_lab_input_gets_field_messages_and_starts_nothing(app, login_as):
     assert response.status_code == 400
     with app.app_context():
         assert db.session.query(PolicyLabRun).count() == 0
+
+
+def test_a_parameter_change_preview_links_to_the_lab_prefilled(app, login_as):
+    client = login_as("ty_admin")
+    html = client.get("/admin/lab/?city=taiyuan&name=public_rental.income_limit_month&value=3100").get_data(
+        as_text=True)
+    assert 'value="3100"' in html and '<option selected value="public_rental.income_limit_month">' in html
