@@ -18,6 +18,10 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(daily)
     app.cli.add_command(import_units)
 
+    from .report_cli import report
+
+    app.cli.add_command(report)
+
 
 @click.command("init-db")
 @with_appcontext
@@ -232,6 +236,7 @@ def _register_pure_commands(group: click.Group) -> None:
 
     group.add_command(policy_commands.check_eligibility, "check-eligibility")
     group.add_command(policy_commands.params, "params")
+    group.add_command(policy_commands.verify_lottery, "verify-lottery")
     group.add_command(allocation_commands.allocate, "allocate")
     group.add_command(allocation_commands.generate_instance, "generate-instance")
     group.add_command(allocation_commands.simulate, "simulate")

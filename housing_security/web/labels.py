@@ -143,3 +143,16 @@ NAV_LINKS[Role.bureau_officer] += [("rounds.index", _l("配租批次"))]
 
 # Keeping the stock: projects, buildings, units and the bulk import.
 NAV_LINKS[Role.bureau_officer] += [("stock.index", _l("房源管理"))]
+
+# The public lottery (摇号) of cities that order their waiting list by lot.
+NAV_LINKS[Role.bureau_officer] += [("lottery.manage", _l("公开摇号"))]
+
+# The cities side by side, for administrators (the province's or a city's).
+NAV_LINKS[Role.administrator] += [("province.overview", _l("各市指标"))]
+
+# Statistical reports (统计报表), XLSX.
+NAV_LINKS[Role.bureau_officer] += [("reports.index", _l("统计报表"))]
+NAV_LINKS[Role.administrator] += [("reports.index", _l("统计报表"))]
+
+# The policy lab (政策实验室): a parameter change simulated before it is adopted.
+NAV_LINKS[Role.administrator] += [("lab.index", _l("政策实验室"))]

@@ -38,6 +38,7 @@ from ..models import (
 )
 from ..services import round_runner
 from ..services import rounds as service
+from . import round_insight
 from .access import allow, city_code_of
 from .exports import csv_response
 from .labels import PROGRAMME_LABELS
@@ -192,6 +193,7 @@ def show(round_id: int):
         assignments=_assignment_rows(rnd) if rnd.status in ("solved", "published") else [],
         households=households, households_total=len(unassigned), vacant=vacant_rows,
         vacant_total=len(result.get("vacant", [])), limit=TABLE_LIMIT, form=ConfirmForm(),
+        verdicts=round_insight.verdicts(rnd.comparison), tier_chart=round_insight.tier_chart(rnd.comparison),
         title=_("配租批次 %(id)s", id=rnd.id))
 
 
