@@ -13,8 +13,11 @@ from dataclasses import dataclass, field
 from housing_security.policy.vocabulary import PROGRAMMES
 
 TIERS = ("due", "housed", "seniority", "preference", "fit")
-# Matroid tiers can be solved by one weighted flow only if they all come before the cost tiers.
+# Tiers that depend only on which households are housed (a transversal matroid's independent sets).
 MATROID_TIERS = ("due", "housed", "seniority")
+# How the preference tier aggregates: "seniority" = lexicographic in queue order (households choose in 轮候 order),
+# "sum" = the sum of preference ranks. Files without the field keep the first contract's meaning ("sum").
+PREFERENCE_RULES = ("seniority", "sum")
 
 
 class InstanceError(ValueError):
@@ -47,6 +50,7 @@ class Policy:
     allocation_rate_target: float
     size_bands: tuple[Band, ...]
     tiers: tuple[str, ...]
+    preference_rule: str = "sum"
 
     def band_for(self, size: int) -> Band | None:
         for band in self.size_bands:
@@ -195,14 +199,14 @@ def _load_policy(data) -> Policy:
         bands.append(band)
     tiers = tuple(reader.get("tiers", list, default=list(TIERS)))
     if sorted(tiers) != sorted(TIERS):
-        reader.fail("tiers", f"must order exactly these tiers: {', '.join(TIERS)}")
-    last_matroid = max(tiers.index(t) for t in MATROID_TIERS)
-    if last_matroid > 2:
-        reader.fail("tiers", "due, housed and seniority must come before preference and fit")
+        reader.fail("tiers", f"must order exactly these tiers, each once: {', '.join(TIERS)}")
+    rule = reader.get("preference_rule", str, default="sum")
+    if rule not in PREFERENCE_RULES:
+        reader.fail("preference_rule", f"unknown rule {rule!r} (known: {', '.join(PREFERENCE_RULES)})")
     target = reader.get("allocation_rate_target", float, minimum=0)
     if target > 1:
         reader.fail("allocation_rate_target", "is a share between 0 and 1")
-    return Policy(reader.get("coverage_months", int, minimum=0), target, tuple(bands), tiers)
+    return Policy(reader.get("coverage_months", int, minimum=0), target, tuple(bands), tiers, rule)
 
 
 def _load_unit(raw, index: int) -> Unit:
