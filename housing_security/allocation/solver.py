@@ -235,9 +235,11 @@ def solve_general(instance: Instance, graph: ClassGraph, progress=None) -> tuple
     pairs = slice(n, n + n_pair)
     due = np.array([h.due for h in order], dtype=np.int64)
     statuses = {}
-    for step, tier in enumerate(policy.tiers):
-        if progress:
-            progress(tier, step, len(policy.tiers))
+    if progress:  # the same two stages as the two-phase solve, for the progress bar
+        progress("due/housed/seniority", 0, 2)
+    for tier in policy.tiers:
+        if progress and tier in ("preference", "fit") and tier == [t for t in policy.tiers if t in ("preference", "fit")][0]:
+            progress("preference/fit", 1, 2)
         cost = np.zeros(m, dtype=np.int64)
         if tier == "due":
             cost[src] = -due
@@ -255,7 +257,7 @@ def solve_general(instance: Instance, graph: ClassGraph, progress=None) -> tuple
             continue
         statuses[tier] = net.optimise(cost, tier)
     if progress:
-        progress("assign", len(policy.tiers), len(policy.tiers))
+        progress("preference/fit", 2, 2)
     if net.flow is None:
         net.optimise(np.zeros(m, dtype=np.int64), "feasible")
     flow = net.flow

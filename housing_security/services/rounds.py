@@ -182,6 +182,7 @@ def build_instance(city_code: str, programme: str, round_date: date, next_round_
                 "allocation_rate_target": float(pack.value("public_rental.allocation_rate_min", round_date)),
                 "size_bands": size_bands(city_code, programme, round_date, largest),
                 "tiers": ["due", "housed", "seniority", "preference", "fit"],
+                "preference_rule": str(pack.value("allocation.preference_rule", round_date)),
             },
             "portfolio": _portfolio(city_code, programme),
             "units": [{"id": str(u.id), "program": programme, "district": district, "project": project,

@@ -64,6 +64,8 @@ def test_build_instance_is_valid_and_holds_exactly_the_vacant_units_and_waiting_
         assert queue == sorted(queue)
         assert instance["policy"]["allocation_rate_target"] == 0.9
         assert instance["policy"]["coverage_months"] == 6
+        # households choose in queue order unless the city's pack says otherwise (dated parameter)
+        assert instance["policy"]["preference_rule"] == "seniority" == loaded.policy.preference_rule
         portfolio = instance["portfolio"]
         assert 0 < portfolio["occupied_units"] <= portfolio["total_units"]
         unit = db.session.get(Unit, int(instance["units"][0]["id"]))
