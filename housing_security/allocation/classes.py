@@ -24,6 +24,9 @@ class UnitClass:
     low_floor_ok: bool
     fits: tuple  # per size band: rounded fit to its target, or None when the area is outside the band
     declined_id: str | None
+    kind: str = "residential"
+    tenure: str = "rental"
+    group: int = 0
     units: list[Unit] = field(default_factory=list)
 
 
@@ -37,6 +40,9 @@ class HouseholdClass:
     needs_accessible: bool
     needs_low_floor: bool
     declined: frozenset
+    kinds: tuple = ("residential",)
+    tenures: tuple = ("rental",)
+    bands: tuple = (0,)
     members: list[Household] = field(default_factory=list)
 
 
@@ -64,9 +70,12 @@ def build_classes(instance: Instance) -> ClassGraph:
         declined_somewhere |= hh.declined_units
     by_key: dict[tuple, UnitClass] = {}
     for unit in instance.units:
-        fits = tuple(area_fit(unit.area_m2, b.target_area) if in_band(unit, b) else None for b in bands)
+        group = instance.policy.groups[unit.group] if unit.group >= 0 else None
+        fits = tuple(area_fit(unit.area_m2, b.target_area) if b.group == group and in_band(unit, b) else None
+                     for b in bands)
         declined_id = unit.id if unit.id in declined_somewhere else None
-        key = (unit.program, unit.district, unit.accessible, unit.low_floor_ok, fits, declined_id)
+        key = (unit.program, unit.district, unit.accessible, unit.low_floor_ok, fits, declined_id, unit.kind,
+               unit.tenure, unit.group)
         uc = by_key.get(key)
         if uc is None:
             uc = by_key[key] = UnitClass(0, *key)
@@ -88,7 +97,7 @@ def build_classes(instance: Instance) -> ClassGraph:
     unit_ids = {u.id for u in instance.units}
     for hh in instance.households:
         key = (hh.program, hh.band, hh.preferences, hh.accept_any_district, hh.needs_accessible,
-               hh.needs_low_floor, hh.declined_units & unit_ids)
+               hh.needs_low_floor, hh.declined_units & unit_ids, hh.kinds, hh.tenures, hh.bands)
         hc = hh_by_key.get(key)
         if hc is None:
             hc = hh_by_key[key] = HouseholdClass(0, *key)
@@ -105,13 +114,17 @@ def build_classes(instance: Instance) -> ClassGraph:
         row = []
         for district in districts:
             rank = preference_rank(sample, district)
-            for uc in index.get((hc.program, hc.band, district), ()):
+            ucs = [uc for b in dict.fromkeys(hc.bands) if b >= 0 for uc in index.get((hc.program, b, district), ())]
+            for uc in sorted(ucs, key=lambda c: c.index) if len(hc.bands) > 1 else ucs:
+                b = hc.bands[uc.group]
+                if uc.kind not in hc.kinds or uc.tenure not in hc.tenures:
+                    continue
                 if hc.needs_accessible and not uc.accessible:
                     continue
                 if hc.needs_low_floor and not uc.low_floor_ok:
                     continue
                 if uc.declined_id is not None and uc.declined_id in hc.declined:
                     continue
-                row.append((uc.index, rank, uc.fits[hc.band]))
+                row.append((uc.index, rank, uc.fits[b]))
         edges.append(row)
     return ClassGraph(unit_classes, household_classes, edges)

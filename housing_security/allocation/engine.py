@@ -5,7 +5,7 @@ import time
 
 from .baseline import solve_fifo
 from .classes import build_classes
-from .compatibility import area_fit, preference_rank
+from .compatibility import pair_fit, preference_rank
 from .explain import household_reasons, unit_reasons
 from .instance import Instance, load_instance, natural_key
 from .metrics import compare_seniority, objective, round_metrics
@@ -56,14 +56,13 @@ def _result(instance, graph, assignment, solver, method, progress=None) -> dict:
     why = household_reasons(instance, graph, assignment)
     subsidies = {h.id: h.subsidy_month for h in households if h.due and h.id not in assignment}
     vacant = unit_reasons(instance, graph, assignment)
-    bands = instance.policy.size_bands
     result = {
         "round": {"city": instance.city, "program": instance.program, "date": instance.date.isoformat(),
                   "next_round_date": instance.next_round_date.isoformat()},
         "method": method,
         "assignments": [{"household": h.id, "unit": assignment[h.id].id,
                          "preference_rank": preference_rank(h, assignment[h.id].district),
-                         "fit": area_fit(assignment[h.id].area_m2, bands[h.band].target_area)}
+                         "fit": pair_fit(h, assignment[h.id], instance.policy)}
                         for h in households if h.id in assignment],
         "subsidies": [{"household": h.id, "amount_month": subsidies[h.id], "reason": why[h.id]}
                       for h in households if h.id in subsidies],

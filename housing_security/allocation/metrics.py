@@ -5,13 +5,12 @@ import hashlib
 from collections import Counter
 
 from .classes import ClassGraph
-from .compatibility import area_fit, preference_rank
+from .compatibility import pair_fit, preference_rank
 from .instance import Household, Instance, Unit
 
 
 def objective(instance: Instance, assignment: dict[str, Unit]) -> dict:
     households = {h.id: h for h in instance.households}
-    bands = instance.policy.size_bands
     housed = [households[hid] for hid in assignment]
     ranks = sorted(h.rank for h in housed)
     unhoused = sorted(h.rank for h in instance.households if h.id not in assignment)
@@ -22,7 +21,7 @@ def objective(instance: Instance, assignment: dict[str, Unit]) -> dict:
         "seniority": {"housed_ranks_sha256": hashlib.sha256(",".join(map(str, ranks)).encode()).hexdigest(),
                       "rank_sum": sum(ranks), "first_unhoused_rank": unhoused[0] if unhoused else None},
         "preference": sum(preference_rank(households[hid], u.district) for hid, u in assignment.items()),
-        "fit": sum(area_fit(u.area_m2, bands[households[hid].band].target_area) for hid, u in assignment.items()),
+        "fit": sum(pair_fit(households[hid], u, instance.policy) for hid, u in assignment.items()),
     }
 
 

@@ -15,13 +15,20 @@ def _plus_months(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def _band(policy, size):
-    return next(b for b in policy["size_bands"] if b["min_size"] <= size <= b["max_size"])
+def _band(policy, h, u):
+    """The band for this household on this unit: size_bands is a list, or keyed by tenure, else by kind."""
+    bands = policy["size_bands"]
+    if isinstance(bands, dict):
+        bands = bands.get(u.get("tenure", "rental")) or bands.get(u.get("kind", "residential")) or []
+    return next((b for b in bands if b["min_size"] <= h["size"] <= b["max_size"]), None)
 
 
 def compatible(h, u, policy) -> bool:
-    band = _band(policy, h["size"])
-    return (h["program"] == u["program"] and band["min_area"] <= u["area_m2"] <= band["max_area"]
+    band = _band(policy, h, u)
+    return (h["program"] == u["program"] and band is not None
+            and u.get("kind", "residential") in h.get("kinds", ["residential"])
+            and u.get("tenure", "rental") in h.get("tenures", ["rental"])
+            and band["min_area"] <= u["area_m2"] <= band["max_area"]
             and (u["district"] in h["preferences"] or h["accept_any_district"])
             and (not h["needs_accessible"] or u["accessible"])
             and (not h["needs_low_floor"] or u["floor"] <= 3 or u["elevator"])
@@ -34,7 +41,7 @@ def pref_rank(h, u) -> int:
 
 
 def fit(h, u, policy) -> int:
-    target = _band(policy, h["size"])["target_area"]
+    target = _band(policy, h, u)["target_area"]
     return int(abs(Decimal(str(u["area_m2"])) - Decimal(str(target))).quantize(Decimal(1), ROUND_HALF_UP))
 
 
