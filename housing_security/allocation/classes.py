@@ -8,8 +8,12 @@ needs and declined units; they differ only in rank and due status, which the sol
 """
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
 
 from .compatibility import area_fit, in_band, preference_rank
 from .instance import Household, Instance, Unit, natural_key
@@ -56,6 +60,17 @@ class ClassGraph:
     @property
     def num_edges(self) -> int:
         return sum(len(e) for e in self.edges)
+
+    @cached_property
+    def arrays(self) -> dict[str, np.ndarray]:
+        """The edges as flat arrays (household class, unit class, rank, fit; rows in class order) and sizes."""
+        counts = np.fromiter((len(row) for row in self.edges), dtype=np.int64, count=len(self.edges))
+        flat = np.fromiter(itertools.chain.from_iterable(itertools.chain.from_iterable(self.edges)),
+                           dtype=np.int64, count=3 * int(counts.sum())).reshape(-1, 3)
+        return {"hc": np.repeat(np.arange(len(self.edges), dtype=np.int64), counts), "uc": flat[:, 0],
+                "rank": flat[:, 1], "fit": flat[:, 2], "start": np.concatenate([[0], np.cumsum(counts)]),
+                "hc_size": np.array([len(hc.members) for hc in self.household_classes], dtype=np.int64),
+                "uc_size": np.array([len(uc.units) for uc in self.unit_classes], dtype=np.int64)}
 
 
 def unit_sort_key(unit: Unit):

@@ -10,6 +10,7 @@ import sys
 import tempfile
 
 import click
+import orjson
 
 from .engine import METHODS, compare, solve
 from .instance import InstanceError, load_instance
@@ -24,8 +25,8 @@ def _write_json(path: str, payload) -> None:
     folder = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(payload, handle, ensure_ascii=False, indent=1)
+        with os.fdopen(fd, "wb") as handle:  # orjson: UTF-8, a C encoder (json.dump was a third of a round)
+            handle.write(orjson.dumps(payload, option=orjson.OPT_INDENT_2 | orjson.OPT_SERIALIZE_NUMPY))
         os.replace(tmp, path)
     except BaseException:
         os.unlink(tmp)
@@ -46,11 +47,11 @@ def _refuse(message: str) -> None:
 def allocate(instance_file, output, method, with_compare, quiet):
     """Solve one allocation round from INSTANCE_FILE (JSON of ALLOCATION.md)."""
     try:
-        with open(instance_file, encoding="utf-8") as handle:
-            data = json.load(handle)
+        with open(instance_file, "rb") as handle:
+            data = orjson.loads(handle.read())
     except OSError as exc:
         _refuse(f"{instance_file}: cannot read: {exc.strerror}")
-    except json.JSONDecodeError as exc:
+    except json.JSONDecodeError as exc:  # orjson.JSONDecodeError is a subclass
         _refuse(f"{instance_file}: line {exc.lineno}: not valid JSON: {exc.msg}")
     try:
         instance = load_instance(data)

@@ -53,11 +53,28 @@ def justified_envy(instance: Instance, graph: ClassGraph, assignment: dict[str, 
         row = graph.edges[hc.index]
         if not row:
             continue
+        # per preference rank ℓ of this class: the least senior non-due holder among districts ranked before ℓ
+        best_below: dict[int, int] = {}
+        by_rank: dict[int, int] = {}
+        for uci, rank, _ in row:
+            if worst[uci] > by_rank.get(rank, 0):
+                by_rank[rank] = worst[uci]
+        running = 0
+        for rank in sorted(by_rank):
+            best_below[rank] = running
+            running = max(running, by_rank[rank])
+        top = running
+        ranks = sorted(by_rank)
         for hh in hc.members:
             own = assignment.get(hh.id)
-            limit = preference_rank(hh, own.district) if own else None
-            if any(worst[uci] > hh.rank and (limit is None or rank < limit) for uci, rank, _ in row):
-                envious += 1
+            if own is None:
+                envious += top > hh.rank
+                continue
+            limit = preference_rank(hh, own.district)
+            # districts ranked strictly better than the own one: the largest rank below `limit` and all before it
+            below = [r for r in ranks if r < limit]
+            if below:
+                envious += max(best_below[below[-1]], by_rank[below[-1]]) > hh.rank
     return envious
 
 

@@ -5,7 +5,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from housing_security.allocation import load_instance, solve
-from housing_security.allocation.compatibility import is_compatible, preference_rank
+from housing_security.allocation.compatibility import is_compatible, pair_fit, preference_rank
 
 from .tiny import tiny_instance
 
@@ -73,3 +73,31 @@ def test_seniority_rule_lets_the_senior_household_choose_first():
     assert got == {"H1": "U2", "H2": "U1"}
     data["policy"]["preference_rule"] = "sum"
     assert solve(data)["objective"]["preference"] == 3
+
+
+def test_queue_order_dictatorship_agrees_with_the_lexicographic_flow_on_larger_rounds():
+    """The default order's fast path (serial dictatorship over unit classes) against the general engine."""
+    from housing_security.allocation import generate_instance
+    from housing_security.allocation.classes import build_classes
+    from housing_security.allocation.solver import solve_general, solve_optimal
+
+    for seed in range(12):
+        rng = random.Random(seed)
+        if seed % 2:
+            data = generate_instance(rng.randint(50, 400), rng.randint(10, 150), seed)
+        else:
+            data = tiny_instance(seed, max_households=40, max_units=25, adversarial=seed % 4 == 0,
+                                 mixed=seed % 3 == 0)
+        data["policy"]["tiers"] = _orders(rng, preference_first=True)
+        data["policy"]["preference_rule"] = "seniority"
+        instance = load_instance(data)
+        graph = build_classes(instance)
+        fast, _ = solve_optimal(instance, graph)
+        general, _ = solve_general(instance, graph)
+
+        def values(assignment):
+            return ([preference_rank(h, assignment[h.id].district) if h.id in assignment else None
+                     for h in sorted(instance.households, key=lambda h: h.rank)],
+                    sum(pair_fit(h, u, instance.policy) for h in instance.households
+                        for u in [assignment.get(h.id)] if u))
+        assert values(fast) == values(general), f"seed {seed}"
