@@ -65,6 +65,17 @@ def allocate(instance_file, output, method, with_compare, quiet):
     click.echo(f"{result['solver']['status']}: housed {objective['housed']}, due housed {objective['due']}, "
                f"preference {objective['preference']}, fit {objective['fit']}, "
                f"{result['solver']['seconds']} s → {output}", err=True)
+    if with_compare:
+        rules = payload["preference_rules"]
+        click.echo(f"preference rule in force: {rules['rule']}", err=True)
+        click.echo(f"{'':24s}{'justified envy':>16s}{'preference sum':>16s}{'first choice':>14s}{'housed':>9s}"
+                   f"{'due':>7s}", err=True)
+        for name, label in (("seniority", "optimal, seniority rule"), ("sum", "optimal, sum rule"),
+                            ("fifo", "first come first served")):
+            f = rules[name]
+            share = "—" if f["first_choice_share"] is None else f"{f['first_choice_share']:.3f}"
+            click.echo(f"{label:24s}{f['justified_envy']:>16d}{f['preference']:>16d}{share:>14s}{f['housed']:>9d}"
+                       f"{f['due']:>7d}", err=True)
 
 
 @click.command("generate-instance")

@@ -302,7 +302,7 @@ def run_round(round_id: int, progress: Progress = None, actor: Optional[User] = 
                       "instance_seconds": round(built, 3), "seconds": round(time.perf_counter() - started, 3),
                       "units": len(instance["units"]), "households": len(instance["households"])}
         rnd.comparison = {"tiers": report["tiers"], "lexicographic": report["lexicographic"],
-                          "metrics": report["metrics"],
+                          "metrics": report["metrics"], "preference_rules": report["preference_rules"],
                           "fifo": {"objective": fifo["objective"], "metrics": fifo["metrics"]}}
         rnd.instance, rnd.result = instance, optimal
         audit.record("round.run", rnd, actor=actor, instance_sha256=rnd.instance_sha256,
