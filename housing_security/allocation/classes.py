@@ -112,7 +112,8 @@ def build_classes(instance: Instance) -> ClassGraph:
     unit_ids = {u.id for u in instance.units}
     for hh in instance.households:
         key = (hh.program, hh.band, hh.preferences, hh.accept_any_district, hh.needs_accessible,
-               hh.needs_low_floor, hh.declined_units & unit_ids, hh.kinds, hh.tenures, hh.bands)
+               hh.needs_low_floor, hh.declined_units & unit_ids if hh.declined_units else frozenset(), hh.kinds,
+               hh.tenures, hh.bands)
         hc = hh_by_key.get(key)
         if hc is None:
             hc = hh_by_key[key] = HouseholdClass(0, *key)

@@ -102,16 +102,22 @@ def simulate(months, seed, households, units, output):
     from .simulation import simulate as run
     rows = run(months, seed, households=households, portfolio_units=units,
                progress=lambda stage, done, total: stderr_progress(stage, done, total))
-    click.echo("month     rate_opt rate_fifo  target  cov6_opt cov6_fifo  unit6_opt unit6_fifo  waiting_opt")
-    for row in rows:
-        o, f = row["optimal"], row["fifo"]
-        click.echo(f"{row['month']}   {o['allocation_rate']:.3f}    {f['allocation_rate']:.3f}    "
-                   f"{row['allocation_rate_target']:.2f}    {_share(o['covered_within_6'])}     "
-                   f"{_share(f['covered_within_6'])}      {_share(o['housed_within_6'])}      "
-                   f"{_share(f['housed_within_6'])}       {o['waiting']}")
+    print_months(rows, click.echo)
     if output:
         _write_json(output, rows)
 
 
 def _share(value) -> str:
     return "  —  " if value is None else f"{value:.3f}"
+
+
+def print_months(rows: list[dict], echo=print) -> None:
+    """Per month, side by side: the optimiser choosing in queue order, the optimiser by rank sum, first come
+    first served — allocation rate, commitment households covered by their deadline, justified envy."""
+    names = (("seniority", "queue order"), ("sum", "rank sum"), ("fifo", "first come"))
+    echo("          " + "".join(f"| {label:^26s}" for _n, label in names))
+    echo("month     " + "| rate   cov6   envy        " * len(names) + "| target")
+    for row in rows:
+        cells = "".join(f"| {row[n]['allocation_rate']:.3f}  {_share(row[n]['covered_within_6'])}  "
+                        f"{row[n]['justified_envy']:<10d} " for n, _label in names)
+        echo(f"{row['month']}   {cells}| {row['allocation_rate_target']:.2f}")
