@@ -49,6 +49,14 @@ def test_officer_creates_runs_and_reads_a_round(app, login_as, page_get):
         vacant = rnd.result["vacant"]
     if vacant:  # reasons are rendered text, never bare codes
         assert "没有" in html or "未选择" in html or "需要" in html or "拒绝" in html
+    # both preference rules and first come first served, with the justified-envy figure of each
+    with app.app_context():
+        rules = db.session.get(AllocationRound, round_id).comparison["preference_rules"]
+    assert rules["rule"] == "seniority"
+    assert "选房规则对比" in html and "优化方案：按轮候顺序选房" in html and "优化方案：意向顺位合计最小" in html
+    section = html[html.index("选房规则对比"):]
+    for key in ("seniority", "sum", "fifo"):
+        assert f"<td>{rules[key]['justified_envy']}</td>" in section
     progress = client.get(f"/bureau/rounds/{round_id}/progress")
     assert progress.status_code == 200 and progress.is_json
     assert progress.json["state"] == "done" and progress.json["percent"] == 100
@@ -64,6 +72,7 @@ def test_round_page_in_english_renders_reasons_in_english(app, login_as):
         result = db.session.get(AllocationRound, round_id).result
     if result["unassigned"] or result["vacant"]:
         assert any(word in html for word in ("No ", "Compatible units", "No waiting household", "remaining"))
+    assert "Preference rules compared" in html and "households choose in queue order" in html
 
 
 def test_publish_sends_offers_and_the_dashboard_shows_the_indicators(app, login_as, page_get):
