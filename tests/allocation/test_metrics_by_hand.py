@@ -338,3 +338,38 @@ def test_preference_rank_and_area_fit():
     assert [preference_rank(hh, d) for d in ("A", "B", "C", "Z")] == [1, 2, 3, 4]
     assert area_fit(45.5, 35) == 11 and area_fit(34.5, 35) == 1 and area_fit(35.4, 35) == 0
     assert area_fit(24.5, 35) == 11 and area_fit(60.5, 60) == 1 and area_fit(35, 35) == 0
+
+
+@pytest.mark.parametrize("count", [5, 40, 50])
+def test_fifo_reports_progress_about_twenty_times(count):
+    households = [household(f"H{i}", i, 1, ["A"], "2026-11-01") for i in range(1, count + 1)]
+    calls = []
+    solve(instance_dict([unit("U1", "A", 35)], households), "fifo",
+          progress=lambda stage, done, total: calls.append((stage, done, total)))
+    step = max(1, count // 20)
+    expected = [("fifo", n, count) for n in range(0, count, step)] + [("fifo", count, count)]
+    assert [c for c in calls if c[0] == "fifo"] == expected
+
+
+def test_rounding_of_the_metrics():
+    # Housed waits 30, 214, 60, 5 (H3 left out): mean 77.25, reported to one decimal.
+    hand = {k: v for k, v in HAND.items() if k != "H3"}
+    _, _, m = metrics_for(hand=hand, subsidies={"H2": 1.2345})
+    assert m["wait_days_housed"] == {"mean": 77.2, "max": 214}
+    assert m["subsidy_month_total"] == 1.23                    # yuan, to the fen
+    # First choice: H7 only, of H1, H4 and H7 → 1/3; three due households, two covered → 2/3; six places.
+    households = copy.deepcopy(HOUSEHOLDS)
+    for h in households:
+        if h["id"] in ("H2", "H6"):
+            h.update(commitment=True, approved_on="2026-05-01")
+    data = instance_dict(copy.deepcopy(UNITS), households)
+    _, _, m = metrics_for(data, hand={"H1": "U6", "H4": "U2", "H7": "U7"}, subsidies={"H2": 400})
+    assert m["due_households"] == 3 and m["commitment_b_coverage"] == 0.666667
+    assert m["first_choice_share"] == 0.333333
+
+
+def test_envy_after_a_household_class_with_no_compatible_unit():
+    units = [unit("U1", "A", 35)]
+    hh = [household("Z", 1, 1, ["Z"], "2026-11-01"),   # first class in rank order: nothing compatible
+          household("S", 2, 1, ["A", "B"], "2026-11-01"), household("J", 3, 1, ["A"], "2026-11-01")]
+    assert envy(units, hh, {"J": "U1"}) == 1

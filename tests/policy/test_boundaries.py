@@ -11,6 +11,7 @@ import pytest
 
 from housing_security.policy import Household, evaluate, load_pack, make_id_number
 from housing_security.policy.engine import priority_groups
+from housing_security.policy.idnumber import mask_id_number
 from housing_security.policy.rules import RULES, Context, age_on, per_capita_income
 
 from .conftest import AS_OF, household_dict
@@ -246,7 +247,9 @@ def test_id_number_problems_each_reported():
     assert not r.passed
     reasons = sorted((p["member"], p["reason"]) for p in r.inputs["problems"])
     assert reasons == [(0, "birth_date_mismatch"), (2, "duplicate")]
-    assert next(p for p in r.inputs["problems"] if p["reason"] == "duplicate")["same_as"] == 1
+    duplicate = next(p for p in r.inputs["problems"] if p["reason"] == "duplicate")
+    assert duplicate == {"member": 2, "id_number": mask_id_number(data["members"][1]["id_number"]),
+                         "reason": "duplicate", "same_as": 1}
     assert r.inputs["members"] == 3
     clean = rule(decide(), "id_number_valid")
     assert clean.passed and clean.inputs == {"members": 2, "problems": []}

@@ -203,7 +203,7 @@ def test_lottery_queue_ranks_follow_the_draw():
 
 @pytest.mark.parametrize("seed", ["", None, 7])
 def test_lottery_refuses_an_empty_or_missing_seed(seed):
-    with pytest.raises(ValueError, match="non-empty seed"):
+    with pytest.raises(ValueError, match=r"^the lottery needs a non-empty seed$"):
         lottery_draw(IDS, seed)
 
 
@@ -358,3 +358,9 @@ def test_talent_household_gets_its_primary_tenure():
     # Without a category the programme's first tenure applies.
     assert allowed_area_range(Household.from_dict(household_dict()), "talent", CITY, AS_OF) == \
         allowed_area_range(2, "talent", CITY, AS_OF, "rental")
+
+
+def test_area_range_refuses_an_unknown_programme():
+    from housing_security.policy.units import area_range_from
+    with pytest.raises(ValueError, match="does not belong"):
+        area_range_from(PACK.at(AS_OF), "villa", "unit", 2)
