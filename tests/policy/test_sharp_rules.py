@@ -129,6 +129,27 @@ def test_points_count_whole_months_waited(approved, months):
     assert points_score(entry, CITY, AS_OF) == per_month * months  # AS_OF is 2024-06-01
 
 
+@pytest.mark.parametrize("approved,as_of,months", [
+    ("2024-01-31", "2024-02-29", 1), ("2024-01-31", "2024-02-28", 0), ("2023-01-31", "2023-02-28", 1),
+    ("2024-03-31", "2024-04-30", 1), ("2024-01-30", "2024-02-29", 1), ("2024-02-29", "2024-03-28", 0),
+    ("2024-02-29", "2024-03-29", 1), ("2023-08-31", "2024-02-29", 6), ("2024-08-31", "2025-02-28", 6)])
+def test_whole_months_end_on_month_ends_as_add_months_counts_them(approved, as_of, months):
+    # A month from 31 January ends on 29 February (add_months clamps to the month's last day), so the point for
+    # it is earned that day, not on 1 March.
+    start, end = dt.date.fromisoformat(approved), dt.date.fromisoformat(as_of)
+    per_month = Decimal(str(PACK.value("priority.points_per_waiting_month", end)))
+    assert points_score({"id": "x", "approved_on": approved}, CITY, end) == per_month * months
+    assert add_months(start, months) <= end < add_months(start, months + 1)
+
+
+def test_whole_months_agree_with_add_months_over_two_years():
+    per_month = Decimal(str(PACK.value("priority.points_per_waiting_month", AS_OF)))
+    for start in (dt.date(2023, 1, 28) + dt.timedelta(days=d) for d in range(0, 400, 7)):
+        for end in (start + dt.timedelta(days=d) for d in range(0, 400, 3)):
+            expected = max(m for m in range(0, 30) if add_months(start, m) <= end)
+            assert points_score({"id": "x", "approved_on": start}, CITY, end) == per_month * expected, (start, end)
+
+
 def test_points_add_each_group_once():
     table = PACK.value("priority.points", AS_OF)
     entry = {"id": "x", "priority_groups": ["elderly", "elderly", "low_income", "unknown"]}
