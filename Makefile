@@ -7,7 +7,7 @@ PORT ?= 5000
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test install install-test translations browser postgres db clean
+.PHONY: run test install install-test translations browser postgres db clean mutation
 
 $(STAMP): setup.cfg pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "需要 Python 3.11 (python3.11)"; exit 1; }
@@ -52,5 +52,14 @@ test: install-test translations browser postgres
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
 	tests/with-postgres.sh $(BIN)/pytest -n 2 -q tests/web tests/services $(PYTEST_ARGS)
 
+# Mutation testing of the pure core (not part of `make test`): mutmut mutates the modules listed in setup.cfg's
+# [mutmut] section, runs tests/policy and tests/allocation against each mutant, and the report prints killed /
+# survived per module. Low priority, one child by default (MUTATION_JOBS=2 on a machine of your own).
+MUTATION_JOBS ?= 1
+mutation: install-test
+	$(BIN)/pip install --quiet -e '.[test,mutation]'
+	nice -n 15 $(BIN)/mutmut run --max-children $(MUTATION_JOBS) 2>&1 | tr '\r' '\n' | tail -n 2
+	$(BIN)/python benchmarks/mutation_report.py
+
 clean:
-	rm -rf $(VENV) instance/housing.sqlite* .pytest_cache
+	rm -rf $(VENV) instance/housing.sqlite* .pytest_cache mutants

@@ -13,6 +13,37 @@ import pytest
 from housing_security import create_app
 from housing_security.extensions import db
 
+TRANSLATIONS = Path(__file__).parents[1] / "translations"
+
+
+def compile_catalogues(folder: Path = TRANSLATIONS) -> list[Path]:
+    """Compile every messages.po whose .mo is missing or older, as `pybabel compile --use-fuzzy` would.
+
+    Written to a temporary file and renamed, so parallel test workers never read half a catalogue."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    compiled = []
+    for po in sorted(folder.glob("*/LC_MESSAGES/messages.po")):
+        mo = po.with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        with po.open("rb") as handle:
+            catalog = read_po(handle, locale=po.parts[-3])
+        tmp = mo.with_name(f".messages.{os.getpid()}.mo.tmp")
+        with tmp.open("wb") as handle:
+            write_mo(handle, catalog, use_fuzzy=True)
+        os.replace(tmp, mo)
+        compiled.append(mo)
+    return compiled
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _compiled_catalogues():
+    """Pages in English need the compiled catalogues: any single test file, in any order, finds them."""
+    compile_catalogues()
+
+
 DEMO_PASSWORD = "demo-password-2026"
 FAST_HASH = "pbkdf2:sha256:1000"  # production uses 600,000 iterations; tests/web/test_auth.py checks that
 

@@ -7,6 +7,7 @@ from those published inputs and get the same order.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
@@ -37,7 +38,11 @@ class QueueEntry:
 
 
 def _months_between(start: dt.date, end: dt.date) -> int:
-    months = (end.year - start.year) * 12 + end.month - start.month - (end.day < start.day)
+    """Whole calendar months from start to end, counted as add_months counts them: a month ends on the same day
+    of the month, or on the month's last day where it has no such day (31 January → 29 February)."""
+    months = (end.year - start.year) * 12 + end.month - start.month
+    if end.day < start.day and end.day < calendar.monthrange(end.year, end.month)[1]:
+        months -= 1
     return max(months, 0)
 
 

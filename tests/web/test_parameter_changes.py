@@ -129,8 +129,24 @@ def test_another_citys_administrator_gets_404(app):
     assert "/admin/parameters/taiyuan/" not in html  # no change links for a city outside the jurisdiction
 
 
-def test_province_administrator_may_change_any_city(login_as, page_get):
-    page_get(login_as("admin"), URL)
+def test_province_administrator_may_change_any_city(app, login_as, page_get):
+    client = login_as("admin")
+    for city, value in (("taiyuan", "1700"), ("datong", "1650")):
+        url = f"/admin/parameters/{city}/{LIMIT}/change"
+        assert "预览影响" in page_get(client, url)
+        response = client.post(url, data=_form(action="preview", value=value))
+        assert response.status_code == 200
+        response = client.post(url, data=_form(action="save", value=value,
+                                               token=_token(response.get_data(as_text=True))))
+        assert response.status_code == 302
+        assert _count(app, city_code=city, name=LIMIT, status="active") == 1
+    with app.app_context():
+        assert parameters.effective_pack("taiyuan").value(LIMIT, NEXT_JANUARY) == 1700
+        assert parameters.effective_pack("datong").value(LIMIT, NEXT_JANUARY) == 1650
+        rows = db.session.scalars(select(AuditLog).where(AuditLog.action == "parameter.change")).all()
+        assert len(rows) == 2
+    html = client.get("/admin/parameters?city=datong").get_data(as_text=True)
+    assert f"/admin/parameters/datong/{LIMIT}/change" in html
 
 
 @pytest.mark.parametrize("username", ["lixiulan", "wangqiang", "xiaodian_reviewer", "liuchu"])

@@ -27,16 +27,29 @@ def test_address_with_an_out_of_range_street_id_is_a_field_error(app, applicant)
     response = applicant.post(f"/me/applications/{application_id}/edit/address",
                               data={"street_id": HUGE, "address": "小店区坞城路 1 号", "phone": "13900000000"})
     assert response.status_code == 200
-    assert 'id="street_id-error"' in response.get_data(as_text=True) or "is-invalid" in response.get_data(as_text=True)
+    html = response.get_data(as_text=True)
+    assert 'id="street_id-error"' in html and 'aria-invalid="true"' in html
+
+
+def _documents(app) -> int:
+    with app.app_context():
+        from housing_security.models import Document
+        return db.session.query(Document).count()
 
 
 def test_replacing_an_out_of_range_document_id_is_a_field_error(app, applicant):
     application_id = start(applicant, app)
+    before = _documents(app)
     response = applicant.post(f"/me/applications/{application_id}/edit/documents",
                               data={"kind": "hukou_booklet", "replaces": HUGE,
                                     "file": (io.BytesIO(PDF), "户口本.pdf")},
                               content_type="multipart/form-data")
     assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    # The refusal sits on the upload field, with its message, and nothing was stored.
+    assert 'id="file-error"' in html and "要替换的材料不存在" in html and 'aria-invalid="true"' in html
+    assert "已上传" not in html
+    assert _documents(app) == before
 
 
 # ---- list pages and exports read their rows up front (no query per row) ----------------------------
