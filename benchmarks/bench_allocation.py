@@ -56,15 +56,19 @@ def main() -> None:
     print(f"generate {time.perf_counter() - started:6.2f} s  ({args.households} households, {args.units} units, "
           f"rule {args.rule}, {os.path.getsize(source) / 1e6:.0f} MB)")
 
-    walls = []
+    walls, cpus = [], []
     for _ in range(args.repeat):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
         subprocess.run([sys.executable, "-m", "housing_security.cli", "allocate", source, "-o", target, "--quiet"],
                        check=True, stderr=subprocess.DEVNULL)
         walls.append(time.perf_counter() - started)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpus.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    # CPU time too: on a shared machine the wall time says more about the neighbours than about the round
     print(f"whole command: wall median {statistics.median(walls):.2f} s (runs {', '.join(f'{w:.2f}' for w in walls)}),"
-          f" peak RSS {peak:.0f} MB")
+          f" CPU median {statistics.median(cpus):.2f} s, peak RSS {peak:.0f} MB, load average {os.getloadavg()[0]:.1f}")
 
     stages = {}
     started = time.perf_counter()
