@@ -10,13 +10,14 @@ from .cases import (
 )
 from .households import Document, Household, Member
 from .housing import Building, Project, Unit, UnitStatus
+from .jobs import Job
 from .parameters import ParameterChange
 from .people import Jurisdiction, LoginSession, Notification, Role, User
 from .rounds import AllocationRound, Assignment, Offer, RentSubsidy, Tenancy
 
 __all__ = [
     "ACTIVE_STATUSES", "AllocationRound", "Application", "ApplicationEvent", "ApplicationStatus",
-    "Assignment", "AuditLog", "Building", "Document", "Household", "InfoRequest", "Jurisdiction",
+    "Assignment", "AuditLog", "Building", "Document", "Household", "InfoRequest", "Job", "Jurisdiction",
     "LoginSession", "Member", "Notification", "Objection", "Offer", "ParameterChange", "Project",
     "RentSubsidy", "Role", "Tenancy", "Unit", "UnitStatus", "User",
 ]
