@@ -118,6 +118,7 @@ def enqueue(kind: str, subject: Optional[str] = None, *, actor: Optional[User] =
                 db.session.rollback()
                 return None
             _mark_lost(holder)
+            db.session.flush()  # the lock is free before the new job takes it
     job = Job(kind=kind, subject=subject, lock=lock, params=_jsonable(params), state="queued", percent=0,
               stage="queued", actor_id=getattr(actor, "id", None), created_at=utcnow())
     db.session.add(job)
