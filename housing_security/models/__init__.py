@@ -9,7 +9,7 @@ from .cases import (
     Objection,
 )
 from .households import Document, Household, Member
-from .housing import Building, Project, Unit, UnitStatus
+from .housing import Building, Project, Unit, UnitEvent, UnitStatus
 from .jobs import Job
 from .parameters import ParameterChange
 from .people import Jurisdiction, LoginSession, Notification, Role, User
@@ -19,5 +19,5 @@ __all__ = [
     "ACTIVE_STATUSES", "AllocationRound", "Application", "ApplicationEvent", "ApplicationStatus",
     "Assignment", "AuditLog", "Building", "Document", "Household", "InfoRequest", "Job", "Jurisdiction",
     "LoginSession", "Member", "Notification", "Objection", "Offer", "ParameterChange", "Project",
-    "RentSubsidy", "Role", "Tenancy", "Unit", "UnitStatus", "User",
+    "RentSubsidy", "Role", "Tenancy", "Unit", "UnitEvent", "UnitStatus", "User",
 ]

@@ -293,5 +293,14 @@ def _daily(params: dict, actor: Optional[User], progress: Progress) -> dict:
     from .daily import run_daily
 
     progress("daily", 0, 1)
-    counts = run_daily(date.fromisoformat(params["as_of"]), city=params.get("city"))
+    counts = run_daily(date.fromisoformat(params["as_of"]), city_code=params.get("city"))
+    failed = sorted(name for name, result in counts.items() if "error" in result)
+    if failed:  # the others ran and committed; the job says which did not
+        raise DailyJobsFailed(failed)
     return {"as_of": params["as_of"], "jobs": counts}
+
+
+class DailyJobsFailed(RuntimeError):
+    def __init__(self, names: list[str]):
+        super().__init__(", ".join(names))
+        self.code = "daily_failed: " + ", ".join(names)
