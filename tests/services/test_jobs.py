@@ -166,3 +166,26 @@ def test_the_daily_jobs_run_at_the_configured_local_time(make_app):
     assert worker.daily_time_utc(app) == (18, 30)  # China Standard Time is UTC+8 all year
     app.config["DAILY_JOBS_AT"] = "09:05"
     assert worker.daily_time_utc(app) == (1, 5)
+
+
+def test_the_daily_jobs_run_as_a_job_and_a_second_run_the_same_day_changes_nothing(app):
+    with app.app_context():
+        first = jobs.enqueue("daily", f"daily:{TODAY.isoformat()}", as_of=TODAY)  # immediate mode under TESTING
+        job = db.session.get(Job, first)
+        assert job.state == "succeeded", job.error
+        assert set(job.outcome["jobs"]) >= {"close_publicity", "reverify_due"}
+        changes = db.session.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.action.not_like("job.%")))
+        second = jobs.enqueue("daily", f"daily:{TODAY.isoformat()}", as_of=TODAY)
+        assert db.session.get(Job, second).state == "succeeded"
+        assert db.session.scalar(select(func.count()).select_from(AuditLog).where(
+            AuditLog.action.not_like("job.%"))) == changes
+
+
+def test_the_consumer_schedules_the_daily_jobs_and_the_sweep(make_app):
+    from datetime import datetime
+
+    app = make_app(DAILY_JOBS_AT="02:30")
+    worker.register_periodic(app)
+    due_at = {task.name for task in worker.huey.read_periodic(datetime(2026, 12, 3, 18, 30))}
+    assert {"daily_jobs", "sweep_jobs"} <= due_at  # 02:30 in Taiyuan is 18:30 UTC
+    assert {task.name for task in worker.huey.read_periodic(datetime(2026, 12, 3, 18, 31))} == {"sweep_jobs"}
