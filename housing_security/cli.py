@@ -15,6 +15,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(close_publicity)
     app.cli.add_command(reverify_due)
     app.cli.add_command(run_round)
+    app.cli.add_command(worker_command)
     app.cli.add_command(daily)
     app.cli.add_command(import_units)
 
@@ -208,6 +209,24 @@ def run_round(city, programme, round_date, next_date, publish):
     if publish:
         summary["published"] = round_publishing.publish_round(rnd.id, actor=None)
     click.echo(json.dumps(summary, ensure_ascii=False, default=str))
+
+
+@click.command("worker")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 16),
+              help="Jobs run at the same time (threads).")
+@click.option("--no-periodic", is_flag=True, help="Do not schedule the daily jobs and the sweep of dead workers' jobs.")
+@click.option("--drain", is_flag=True, help="Run the queued jobs, then exit (no schedule).")
+@with_appcontext
+def worker_command(workers, no_periodic, drain):
+    """Run the job queue's consumer (Huey): round runs and publications, the daily jobs; until Ctrl-C."""
+    from . import worker
+
+    app = current_app._get_current_object()
+    if drain:
+        worker.configure(app)
+        click.echo(f"jobs run: {worker.drain()}")
+        return
+    worker.run_consumer(app, workers=workers, periodic=not no_periodic)
 
 
 def _safe_url() -> str:

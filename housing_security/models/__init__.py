@@ -3,6 +3,7 @@ from .audit import AuditLog
 from .cases import ACTIVE_STATUSES, Application, ApplicationEvent, ApplicationStatus, InfoRequest, Objection
 from .households import Document, Household, Member
 from .housing import Building, Project, Unit, UnitEvent, UnitStatus
+from .jobs import Job
 from .lab import PolicyLabRun
 from .lottery import LotteryDraw
 from .parameters import ParameterChange
@@ -12,7 +13,8 @@ from .stock import MaintenanceOverdue, StockImport
 
 __all__ = [
     "ACTIVE_STATUSES", "AllocationRound", "Application", "ApplicationEvent", "ApplicationStatus", "Assignment",
-    "AuditLog", "Building", "Document", "Household", "InfoRequest", "Jurisdiction", "LoginSession", "LotteryDraw",
-    "MaintenanceOverdue", "Member", "Notification", "Objection", "Offer", "ParameterChange", "PolicyLabRun",
-    "Project", "RentSubsidy", "Role", "StockImport", "Tenancy", "Unit", "UnitEvent", "UnitStatus", "User",
+    "AuditLog", "Building", "Document", "Household", "InfoRequest", "Job", "Jurisdiction", "LoginSession",
+    "LotteryDraw", "MaintenanceOverdue", "Member", "Notification", "Objection", "Offer", "ParameterChange",
+    "PolicyLabRun", "Project", "RentSubsidy", "Role", "StockImport", "Tenancy", "Unit", "UnitEvent", "UnitStatus",
+    "User",
 ]

@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..models import Role
+from .i18n import current_language
 
 ROLE_LABELS = {
     "applicant": _l("申请人"),
@@ -97,8 +98,19 @@ NAV_LINKS = {
 }
 
 
+_TRANSLATED: dict[tuple[int, str, str], tuple[dict, str]] = {}
+
+
 def label(table: dict, code) -> str:
-    return str(table.get(code, code)) if code else "—"
+    """The label of a code in the reader's language. The catalogues do not change while the app runs, so each
+    (table, code, language) is translated once per process: a page of 50 cases shows hundreds of labels."""
+    if not code:
+        return "—"
+    key = (id(table), str(code), current_language())
+    entry = _TRANSLATED.get(key)
+    if entry is None or entry[0] is not table:  # the table itself is kept, so its id cannot be reused
+        entry = _TRANSLATED[key] = (table, str(table.get(code, code)))
+    return entry[1]
 
 
 def notification_text(notification) -> str:

@@ -1,7 +1,7 @@
 """public lottery draws (the published entry list, the seed's hash, the order once drawn) and policy-lab runs
 
 Revision ID: 0011
-Revises: 0005
+Revises: 0009
 Create Date: 2026-12-03
 
 """
@@ -13,7 +13,7 @@ import housing_security.models._types
 
 # revision identifiers, used by Alembic.
 revision = '0011'
-down_revision = '0005'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
