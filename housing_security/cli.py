@@ -15,6 +15,9 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(close_publicity)
     app.cli.add_command(reverify_due)
     app.cli.add_command(run_round)
+    from .cli_registry import register as register_registry_commands
+
+    register_registry_commands(app)
 
 
 @click.command("init-db")

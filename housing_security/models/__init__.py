@@ -1,4 +1,5 @@
 """The domain vocabulary shared by services and views, one module per aggregate."""
+from .api import API_SCOPES, ApiClient
 from .audit import AuditLog
 from .cases import (
     ACTIVE_STATUSES,
@@ -10,8 +11,10 @@ from .cases import (
 )
 from .households import Document, Household, Member
 from .housing import Building, Project, Unit, UnitStatus
+from .notices import NoticeDelivery
 from .parameters import ParameterChange
 from .people import Jurisdiction, LoginSession, Notification, Role, User
+from .registry import REGISTRY_KINDS, RegistryCheck, RegistryRecord, RegistrySnapshot
 from .rounds import AllocationRound, Assignment, Offer, RentSubsidy, Tenancy
 
 __all__ = [
@@ -19,4 +22,7 @@ __all__ = [
     "Assignment", "AuditLog", "Building", "Document", "Household", "InfoRequest", "Jurisdiction",
     "LoginSession", "Member", "Notification", "Objection", "Offer", "ParameterChange", "Project",
     "RentSubsidy", "Role", "Tenancy", "Unit", "UnitStatus", "User",
+    # issue 13: registry snapshots and checks, SMS delivery log, API clients
+    "API_SCOPES", "ApiClient", "NoticeDelivery", "REGISTRY_KINDS", "RegistryCheck", "RegistryRecord",
+    "RegistrySnapshot",
 ]

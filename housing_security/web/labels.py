@@ -137,3 +137,6 @@ NAV_LINKS[Role.bureau_officer] += [("bureau.reverification_list", _l("年审")),
 
 # Allocation rounds (配租批次) of the bureau.
 NAV_LINKS[Role.bureau_officer] += [("rounds.index", _l("配租批次"))]
+
+# Registry snapshots and cross-checks (数据共享核查, plan §4(6)).
+NAV_LINKS[Role.bureau_officer] += [("registry.index", _l("部门数据"))]
