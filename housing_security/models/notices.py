@@ -37,3 +37,4 @@ class NoticeDelivery(db.Model):
     sent_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 
     user = relationship("User")
+    notification = relationship("Notification")
