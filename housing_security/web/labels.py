@@ -140,3 +140,4 @@ NAV_LINKS[Role.bureau_officer] += [("rounds.index", _l("配租批次"))]
 
 # Registry snapshots and cross-checks (数据共享核查, plan §4(6)).
 NAV_LINKS[Role.bureau_officer] += [("registry.index", _l("部门数据"))]
+NAV_LINKS[Role.administrator] += [("admin_api.index", _l("接口客户端"))]
