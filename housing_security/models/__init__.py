@@ -10,7 +10,7 @@ from .cases import (
     Objection,
 )
 from .households import Document, Household, Member
-from .housing import Building, Project, Unit, UnitStatus
+from .housing import Building, Project, Unit, UnitEvent, UnitStatus
 from .notices import NoticeDelivery
 from .parameters import ParameterChange
 from .people import Jurisdiction, LoginSession, Notification, Role, User
@@ -21,7 +21,7 @@ __all__ = [
     "ACTIVE_STATUSES", "AllocationRound", "Application", "ApplicationEvent", "ApplicationStatus",
     "Assignment", "AuditLog", "Building", "Document", "Household", "InfoRequest", "Jurisdiction",
     "LoginSession", "Member", "Notification", "Objection", "Offer", "ParameterChange", "Project",
-    "RentSubsidy", "Role", "Tenancy", "Unit", "UnitStatus", "User",
+    "RentSubsidy", "Role", "Tenancy", "Unit", "UnitEvent", "UnitStatus", "User",
     # issue 13: registry snapshots and checks, SMS delivery log, API clients
     "API_SCOPES", "ApiClient", "NoticeDelivery", "REGISTRY_KINDS", "RegistryCheck", "RegistryRecord",
     "RegistrySnapshot",

@@ -73,7 +73,7 @@ def live_documents(household: Household):
     return [d for d in household.documents if not d.superseded]
 
 
-def _saved_sections(application: Application) -> tuple[set[str], set[str]]:
+def saved_sections(application: Application) -> tuple[set[str], set[str]]:
     """Sections saved at least once (from the audit rows), and the members whose income was saved."""
     sections, income_members = set(), set()
     for row in db.session.scalars(select(AuditLog.detail).where(
@@ -89,7 +89,7 @@ def _saved_sections(application: Application) -> tuple[set[str], set[str]]:
 def section_states(application: Application) -> dict[str, str]:
     """not_started / in_progress / completed for each section of this programme's task list."""
     household = application.household
-    saved, income_saved = _saved_sections(application)
+    saved, income_saved = saved_sections(application)
     members = household.members
     has_self = any(m.relation == "self" for m in members)
     complete = {

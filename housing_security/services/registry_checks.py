@@ -19,7 +19,8 @@ from sqlalchemy import select
 
 from .. import policy
 from ..extensions import db
-from ..models import ACTIVE_STATUSES, REGISTRY_KINDS, Application, Household, Member, RegistryCheck, User
+from ..models import (ACTIVE_STATUSES, REGISTRY_KINDS, Application, AuditLog, Household, Member, RegistryCheck,
+                      User)
 from ..models._types import utcnow
 from . import audit, eligibility
 from .parameters import effective_pack
@@ -315,7 +316,29 @@ def recheck_city(city_code: str, as_of: Optional[date] = None, actor: Optional[U
         counts["tasks"] += sum(1 for c in changed if c.open_task)
         if commit:
             db.session.commit()
+    audit.record("registry.recheck_city", None, actor=actor, city_code=city_code, as_of=as_of, kinds=list(kinds),
+                 snapshots=_current_ids(city_code), **counts)
+    if commit:
+        db.session.commit()
     return counts
+
+
+def _current_ids(city_code: str) -> list[int]:
+    return sorted(s.id for s in (current_snapshot(city_code, kind) for kind in REGISTRY_KINDS) if s is not None)
+
+
+def recheck_needed(city_code: str) -> bool:
+    """Whether the city's snapshots in force differ from those its last full batch re-check used."""
+    current = _current_ids(city_code)
+    if not current:
+        return False
+    rows = db.session.scalars(select(AuditLog).where(AuditLog.action == "registry.recheck_city")
+                              .order_by(AuditLog.id.desc()).limit(200)).all()
+    for row in rows:
+        detail = row.detail or {}
+        if detail.get("city_code") == city_code and set(detail.get("kinds") or []) == set(REGISTRY_KINDS):
+            return detail.get("snapshots") != current
+    return True
 
 
 # ---- display ------------------------------------------------------------------------------------

@@ -160,7 +160,10 @@ def register_editor(bp, roles, intake: bool = False) -> None:
         if done:
             return done
         household = application.household
-        form = forms.HukouForm(data={"hukou_city": household.hukou_city, "hukou_type": household.hukou_type})
+        # Nothing is pre-answered: an unsaved section shows empty fields, never a default that reads as an answer.
+        answered = "hukou" in applications.saved_sections(application)[0]
+        form = forms.HukouForm(data={"hukou_city": household.hukou_city, "hukou_type": household.hukou_type}
+                               if answered else {})
         form.hukou_city.choices = city_choices()
         if form.validate_on_submit():
             try:
@@ -183,8 +186,9 @@ def register_editor(bp, roles, intake: bool = False) -> None:
             return redirect(url_for(f"{name}.members", application_id=application.id))
         form = forms.income_form(household.members, application.programme == "public_rental")
         if request.method == "GET":
+            income_saved = applications.saved_sections(application)[1]
             for m in household.members:
-                form[f"income_{m.id}"].data = m.income_month
+                form[f"income_{m.id}"].data = m.income_month if str(m.id) in income_saved else None
             for flag in ("minimum_allowance", "special_hardship", "low_income", "veteran_family"):
                 if flag in form:
                     form[flag].data = getattr(household, flag)
@@ -206,7 +210,8 @@ def register_editor(bp, roles, intake: bool = False) -> None:
         application, done = load(application_id)
         if done:
             return done
-        form = forms.AssetsForm(data={"assets_yuan": application.household.assets_yuan})
+        answered = "assets" in applications.saved_sections(application)[0]
+        form = forms.AssetsForm(data={"assets_yuan": application.household.assets_yuan} if answered else {})
         if form.validate_on_submit():
             try:
                 applications.save_assets(application, form.assets_yuan.data, current_user)
@@ -225,7 +230,8 @@ def register_editor(bp, roles, intake: bool = False) -> None:
         household = application.household
         form = forms.housing_form(household.members)
         if request.method == "GET":
-            form.current_area_m2.data = household.current_area_m2
+            answered = "housing" in applications.saved_sections(application)[0]
+            form.current_area_m2.data = household.current_area_m2 if answered else None
             for m in household.members:
                 form[f"owns_{m.id}"].data = m.owns_home_in_city
         if form.validate_on_submit():
@@ -310,7 +316,7 @@ def city_choices():
     from ..policy.parameters import load_pack
 
     lang = current_language()
-    choices = []
+    choices = [("", _("请选择"))]
     for code in policy.list_cities():
         try:
             names = load_pack(code).name

@@ -177,3 +177,17 @@ def test_an_expired_certification_counts_as_not_certified(ctx):
     db.session.commit()
     row = outcomes(case_id, "talent")[head.id]
     assert row.outcome == "mismatch" and row.registry["expired"] is True and row.blocking
+
+
+def test_the_daily_job_rechecks_a_city_only_when_its_snapshots_changed(ctx):
+    from housing_security.services import daily
+
+    tenant = new_case("housed", size=2)
+    head = members(tenant)[0]
+    first = daily.run_daily(TODAY, "taiyuan", only=["registry_recheck"])["registry_recheck"]
+    snapshot("property", [[head.id_number, head.name, "小店区某路1号", "110", "2025-02-02"]])
+    second = daily.run_daily(TODAY, "taiyuan", only=["registry_recheck"])["registry_recheck"]
+    assert second["cities"] == 1 and second["tasks"] >= 1 and outcomes(tenant, "property")[head.id].open_task
+    third = daily.run_daily(TODAY, "taiyuan", only=["registry_recheck"])["registry_recheck"]
+    assert third == {"cities": 0, "checked": 0, "changed": 0, "tasks": 0}
+    assert first["cities"] in (0, 1)

@@ -1,6 +1,8 @@
 """Every form refuses bad input with a message on the field, saves nothing half-way, never answers 500."""
 from __future__ import annotations
 
+import re
+
 from decimal import Decimal
 
 import pytest
@@ -86,7 +88,7 @@ def test_income_refusals(app, draft):
     refused(client, f"{edit}/income", {f"income_{member_id}": "abc"}, "请输入数字")
     refused(client, f"{edit}/income", {f"income_{member_id}": "NaN"}, "请输入数字")
     refused(client, f"{edit}/income", {f"income_{member_id}": "1e30"}, "数值过大")
-    refused(client, f"{edit}/income", {}, "请填写此项")
+    refused(client, f"{edit}/income", {}, "请填写 李秀兰 的月收入；没有收入填 0")  # the error names the member
     # a stranger's member id posted alongside changes nothing for the stranger
     post_ok(client, f"{edit}/income", {f"income_{member_id}": "800", "income_1": "99999"})
     with app.app_context():
@@ -164,3 +166,19 @@ def test_submitted_application_cannot_be_edited(app, filled):
     response = client.post(f"{edit}/assets", data={"assets_yuan": "1"})
     assert response.status_code == 302
     assert snapshot(app, application_id) == before
+
+
+def test_unanswered_sections_show_no_answer_until_saved(app, draft):
+    """No pre-selected answers: a section never saved shows empty amounts and no chosen city."""
+    client, application_id, edit = draft
+    with app.app_context():
+        member_id = db.session.get(Application, application_id).household.members[0].id
+    assets = client.get(f"{edit}/assets").get_data(as_text=True)
+    assert 'name="assets_yuan" type="text" value=""' in assets or re.search(r'name="assets_yuan"[^>]*value=""', assets)
+    assert re.search(r'name="current_area_m2"[^>]*value=""', client.get(f"{edit}/housing").get_data(as_text=True))
+    assert re.search(rf'name="income_{member_id}"[^>]*value=""', client.get(f"{edit}/income").get_data(as_text=True))
+    hukou = client.get(f"{edit}/hukou").get_data(as_text=True)
+    assert not re.search(r"<option selected value=\"taiyuan\"|<option[^>]*value=\"taiyuan\"[^>]*selected", hukou)
+    refused(client, f"{edit}/hukou", {"hukou_city": "", "hukou_type": "urban"}, "请选择户籍所在城市")
+    post_ok(client, f"{edit}/assets", {"assets_yuan": "0"})
+    assert re.search(r'name="assets_yuan"[^>]*value="0(\.00)?"', client.get(f"{edit}/assets").get_data(as_text=True))
