@@ -42,6 +42,9 @@ def seed_demo(households: int, seed: int):
 
     created = demo.seed(households=households, seed=seed)
     if created:
+        from .services import demo_registry  # one registry snapshot of each kind (issue 13)
+
+        created["registry"] = demo_registry.seed_snapshots()
         click.echo(f"demo data created: {created}")
     else:
         click.echo("demo data already present; nothing changed")

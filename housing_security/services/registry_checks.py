@@ -198,6 +198,13 @@ def check_application(application: Application, occasion: str, as_of: Optional[d
                 if row.resolved_at is None:
                     row.blocking = is_blocking
                 continue
+            if row is not None and row.resolution == "registry_confirmed" and outcome == "match" \
+                    and row.registry == registry:
+                # The declaration was corrected to the registry's value: the check now agrees, and the
+                # confirmation (what the decision rests on) stays on the record.
+                row.previous_outcome, row.outcome, row.declared = row.outcome, outcome, declared
+                row.checked_at, row.occasion, row.blocking = now, occasion, False
+                continue
             if row is None:
                 row = RegistryCheck(application_id=application.id, member_id=member.id, kind=kind)
                 db.session.add(row)
@@ -366,12 +373,30 @@ def describe(kind: str, facts: dict) -> str:
         if not facts.get("hukou_city"):
             return _("无本市户籍记录")
         kind_label = {"urban": _("城镇"), "rural": _("农村")}.get(facts.get("hukou_type"), "")
-        return f"{facts['hukou_city']} · {kind_label}"
+        return f"{_city_name(facts['hukou_city'])} · {kind_label}"
     category = facts.get("category")
     if facts.get("expired"):
         return _("认定已过期（有效期至 %(day)s）", day=facts.get("valid_until"))
     return _("%(c)s 类人才", c=category) if category else _("非认定人才")
 
 
+def _city_name(code: str) -> str:
+    from flask_babel import get_locale
+
+    if code not in policy.list_cities():
+        return code
+    names = effective_pack(code).name
+    return names.get("en" if str(get_locale() or "zh").startswith("en") else "zh", code)
+
+
 def kind_label(kind: str) -> str:
     return str(KIND_LABELS.get(kind, kind))
+
+
+def confirmed_findings(application: Application) -> list[dict]:
+    """What the applicant is told: each registry record a decision on the case rests on (the caseworker
+    confirmed it), with its source and date."""
+    return [{"kind": kind_label(c.kind), "registry": describe(c.kind, c.registry),
+             "source": c.snapshot.source if c.snapshot else "", "as_of": c.snapshot.as_of if c.snapshot else None,
+             "resolved_at": c.resolved_at, "reason": c.resolution_reason}
+            for c in checks_of(application) if c.resolution == "registry_confirmed"]

@@ -132,3 +132,38 @@ def test_the_batch_recheck_command(app, runner):
     assert again.exit_code == 0 and '"changed": 0' in again.output
     bad = runner.invoke(args=["registry-recheck", "--city", "atlantis"])
     assert bad.exit_code == 2 and "--city" in bad.output
+
+
+def test_the_tenant_sees_why_with_the_date_and_source_of_the_record(app, login_as, page_get):
+    """Scenario: the 年审 finds a flat bought last year; the caseworker confirms it; the exit begins with the
+    buffer period and the tenant sees the record, its source and date."""
+    from housing_security.services import registry as registry_service
+    from housing_security.services import reverification
+    from tests.services.helpers import user
+
+    with app.test_request_context():
+        case_id = new_case("housed", size=2, owner="tenant9", next_reverification_on=TODAY)
+        head = get(case_id).household.members[0]
+        data = f"{HEADER}\n{head.id_number},{head.name},迎泽区某街8号2-301,95,2025-08-08".encode()
+        registry_service.import_snapshot("taiyuan", "property", "太原市不动产登记中心", TODAY, data, "p.csv",
+                                         user("liuchu"))
+        db.session.commit()
+        assert reverification.reverify(get(case_id), TODAY, user("liuchu")) == "held"
+        db.session.commit()
+        check_id = db.session.scalar(select(RegistryCheck.id).where(RegistryCheck.application_id == case_id,
+                                                                    RegistryCheck.blocking.is_(True)))
+    worker = login_as("wangqiang")
+    assert "可能触发退出" in page_get(worker, "/cases/")
+    response = worker.post(f"/cases/{case_id}/registry-checks/{check_id}", data={
+        f"registry-{check_id}-resolution": "registry_confirmed",
+        f"registry-{check_id}-reason": "不动产登记显示户主去年购得住房一套，已核实。"})
+    assert response.status_code == 302
+    with app.app_context():
+        assert get(case_id).status == "exiting" and get(case_id).exit_buffer_until is not None
+        kept = [c for c in registry_checks.checks_of(get(case_id)) if c.resolution == "registry_confirmed"]
+        assert [(c.kind, c.outcome) for c in kept] == [("property", "match")]
+    tenant = app.test_client()
+    from tests.conftest import login
+    login(tenant, "tenant9")
+    html = page_get(tenant, f"/me/applications/{case_id}")
+    assert "部门数据核查结果" in html and "太原市不动产登记中心" in html and "本市有住房" in html
