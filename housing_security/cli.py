@@ -16,6 +16,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(reverify_due)
     app.cli.add_command(run_round)
     app.cli.add_command(daily)
+    app.cli.add_command(import_units)
     from .cli_registry import register as register_registry_commands
 
     register_registry_commands(app)
@@ -129,6 +130,60 @@ def daily(as_of, city, only):
     click.echo(json.dumps(result, ensure_ascii=False, default=str))
     if any("error" in counts for counts in result.values()):
         raise SystemExit(1)
+
+
+@click.command("import-units")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--city", default=None, help="City code the units belong to (needed when the database has several).")
+@click.option("--dry-run", is_flag=True, help="Check the whole file and print the report; write nothing.")
+@click.option("--valid-rows-only", is_flag=True,
+              help="Import the valid rows even when some rows are bad (their report is kept).")
+@with_appcontext
+def import_units(file, city, dry_run, valid_rows_only):
+    """Import units from a CSV or XLSX file in the documented layout. Bad rows: exit 2 naming each row and
+    column, nothing written (unless --valid-rows-only)."""
+    from datetime import date
+    from pathlib import Path
+
+    from flask_babel import force_locale
+    from sqlalchemy import select
+
+    from .extensions import db
+    from .models import Jurisdiction
+    from .services import stock_import
+
+    cities = list(db.session.scalars(select(Jurisdiction.code).where(Jurisdiction.kind == "city")))
+    if city is None and len(cities) == 1:
+        city = cities[0]
+    if city not in cities:
+        raise click.BadParameter(f"unknown city {city!r}; cities: {', '.join(sorted(cities))}" if city else
+                                 f"give the city: {', '.join(sorted(cities))}", param_hint="--city")
+    path = Path(file)
+    data, today = path.read_bytes(), date.today()
+    report = stock_import.check_file(data, path.name, city, today)
+    with force_locale("zh"):  # the report in the officers' language, outside any request
+        _echo_report(report, path.name)
+    if report.file_error:
+        raise SystemExit(2)
+    summary = {"rows": report.rows_total, "valid": len(report.valid), "bad_rows": report.bad_rows,
+               "new_projects": report.new_projects, "new_buildings": report.new_buildings}
+    if dry_run or (report.errors and not valid_rows_only) or not report.valid:
+        click.echo(json.dumps({**summary, "written": 0}, ensure_ascii=False))
+        raise SystemExit(2 if report.errors or not report.valid else 0)
+    record = stock_import.write_rows(report, city, None, today, mode="valid_rows" if report.errors else "all")
+    db.session.commit()
+    click.echo(json.dumps({**summary, "written": record.rows_imported, "import": record.id}, ensure_ascii=False))
+
+
+def _echo_report(report, name: str) -> None:
+    from .web.stock import problem_text
+
+    if report.file_error:
+        click.echo(f"{name}: {problem_text(report.file_error['code'], report.file_error)}", err=True)
+    for error in report.errors:
+        column = f"{error['column']} ({error['letter']})" if error["letter"] else error["column"]
+        click.echo(f"row {error['row']}, column {column}: {problem_text(error['code'], error['params'])}"
+                   f"{' [' + error['value'] + ']' if error['value'] else ''}", err=True)
 
 
 @click.command("run-round")

@@ -16,12 +16,13 @@ from .parameters import ParameterChange
 from .people import Jurisdiction, LoginSession, Notification, Role, User
 from .registry import REGISTRY_KINDS, RegistryCheck, RegistryRecord, RegistrySnapshot
 from .rounds import AllocationRound, Assignment, Offer, RentSubsidy, Tenancy
+from .stock import MaintenanceOverdue, StockImport
 
 __all__ = [
     "ACTIVE_STATUSES", "AllocationRound", "Application", "ApplicationEvent", "ApplicationStatus",
     "Assignment", "AuditLog", "Building", "Document", "Household", "InfoRequest", "Jurisdiction",
-    "LoginSession", "Member", "Notification", "Objection", "Offer", "ParameterChange", "Project",
-    "RentSubsidy", "Role", "Tenancy", "Unit", "UnitEvent", "UnitStatus", "User",
+    "LoginSession", "MaintenanceOverdue", "Member", "Notification", "Objection", "Offer", "ParameterChange", "Project",
+    "RentSubsidy", "Role", "StockImport", "Tenancy", "Unit", "UnitEvent", "UnitStatus", "User",
     # issue 13: registry snapshots and checks, SMS delivery log, API clients
     "API_SCOPES", "ApiClient", "NoticeDelivery", "REGISTRY_KINDS", "RegistryCheck", "RegistryRecord",
     "RegistrySnapshot",

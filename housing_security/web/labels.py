@@ -141,6 +141,9 @@ NAV_LINKS[Role.bureau_officer] += [("bureau.reverification_list", _l("年审")),
 # Allocation rounds (配租批次) of the bureau.
 NAV_LINKS[Role.bureau_officer] += [("rounds.index", _l("配租批次"))]
 
+# Keeping the stock: projects, buildings, units and the bulk import.
+NAV_LINKS[Role.bureau_officer] += [("stock.index", _l("房源管理"))]
+
 # Registry snapshots and cross-checks (数据共享核查, plan §4(6)).
 NAV_LINKS[Role.bureau_officer] += [("registry.index", _l("部门数据"))]
 NAV_LINKS[Role.administrator] += [("admin_api.index", _l("接口客户端"))]
