@@ -70,6 +70,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_models() -> None:
     from . import models  # noqa: F401  (importing registers the tables on db.metadata)
+    from .services import notices  # noqa: F401  (registers the SMS channel beside in-app notifications)
 
 
 def register_blueprints(app: Flask) -> None:

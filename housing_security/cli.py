@@ -18,6 +18,9 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(worker_command)
     app.cli.add_command(daily)
     app.cli.add_command(import_units)
+    from .cli_registry import register as register_registry_commands
+
+    register_registry_commands(app)
 
     from .report_cli import report
 
@@ -45,6 +48,9 @@ def seed_demo(households: int, seed: int):
 
     created = demo.seed(households=households, seed=seed)
     if created:
+        from .services import demo_registry  # one registry snapshot of each kind (issue 13)
+
+        created["registry"] = demo_registry.seed_snapshots()
         click.echo(f"demo data created: {created}")
     else:
         click.echo("demo data already present; nothing changed")

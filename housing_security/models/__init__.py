@@ -1,4 +1,5 @@
 """The domain vocabulary shared by services and views, one module per aggregate."""
+from .api import API_SCOPES, ApiClient
 from .audit import AuditLog
 from .cases import ACTIVE_STATUSES, Application, ApplicationEvent, ApplicationStatus, InfoRequest, Objection
 from .households import Document, Household, Member
@@ -6,15 +7,18 @@ from .housing import Building, Project, Unit, UnitEvent, UnitStatus
 from .jobs import Job
 from .lab import PolicyLabRun
 from .lottery import LotteryDraw
+from .notices import NoticeDelivery
 from .parameters import ParameterChange
 from .people import Jurisdiction, LoginSession, Notification, Role, User
+from .registry import REGISTRY_KINDS, RegistryCheck, RegistryRecord, RegistrySnapshot
 from .rounds import AllocationRound, Assignment, Offer, RentSubsidy, Tenancy
 from .stock import MaintenanceOverdue, StockImport
 
 __all__ = [
-    "ACTIVE_STATUSES", "AllocationRound", "Application", "ApplicationEvent", "ApplicationStatus", "Assignment",
-    "AuditLog", "Building", "Document", "Household", "InfoRequest", "Job", "Jurisdiction", "LoginSession",
-    "LotteryDraw", "MaintenanceOverdue", "Member", "Notification", "Objection", "Offer", "ParameterChange",
-    "PolicyLabRun", "Project", "RentSubsidy", "Role", "StockImport", "Tenancy", "Unit", "UnitEvent", "UnitStatus",
-    "User",
+    "ACTIVE_STATUSES", "API_SCOPES", "AllocationRound", "ApiClient", "Application", "ApplicationEvent",
+    "ApplicationStatus", "Assignment", "AuditLog", "Building", "Document", "Household", "InfoRequest", "Job",
+    "Jurisdiction", "LoginSession", "LotteryDraw", "MaintenanceOverdue", "Member", "NoticeDelivery", "Notification",
+    "Objection", "Offer", "ParameterChange", "PolicyLabRun", "Project", "REGISTRY_KINDS", "RegistryCheck",
+    "RegistryRecord", "RegistrySnapshot", "RentSubsidy", "Role", "StockImport", "Tenancy", "Unit", "UnitEvent",
+    "UnitStatus", "User",
 ]

@@ -11,7 +11,7 @@ from sqlalchemy import and_, false, or_, select
 
 from ..extensions import db
 from ..models import Application, RentSubsidy, Tenancy, UnitStatus, User
-from . import audit, eligibility, unit_status
+from . import audit, eligibility, registry_checks, unit_status
 from .calendar import add_months, end_of_month, workflow_value
 from .parameters import effective_pack
 from .review import ReviewError
@@ -56,6 +56,11 @@ def reverify(application: Application, as_of: date, actor: Optional[User]) -> st
         return complete_exit(application, as_of, actor)
     if application.status not in REVERIFIED_STATUSES:
         raise ReviewError(_l("只有轮候、已入住或领取租赁补贴的家庭需要年审。"))
+    # Checked against the newest registry snapshots first (plan §4(6)); a mismatch that changes the decision
+    # holds the renewal until the caseworker resolves it (the task is kept, so no exception here).
+    registry_checks.check_application(application, "reverification", as_of, actor)
+    if registry_checks.open_tasks(application):
+        return "held"
     decision = eligibility.decide(application, as_of)
     failed = [r.code for r in decision.rules if not r.passed]
     if decision.eligible:
@@ -110,7 +115,7 @@ def _active_subsidies(application: Application) -> Iterable[RentSubsidy]:
 def reverify_many(applications: Iterable[Application], as_of: date, actor: Optional[User],
                   commit: bool = True) -> dict:
     """Bulk re-verification; each case is its own transaction so one refusal does not undo the others."""
-    counts = {"renewed": 0, "exiting": 0, "exited": 0, "skipped": 0}
+    counts = {"renewed": 0, "exiting": 0, "exited": 0, "skipped": 0, "held": 0}
     for application in applications:
         try:
             result = reverify(application, as_of, actor)
@@ -119,7 +124,7 @@ def reverify_many(applications: Iterable[Application], as_of: date, actor: Optio
             if commit:
                 db.session.rollback()
             continue
-        counts["exiting" if result == "exiting" else "exited" if result == "exited" else "renewed"] += 1
+        counts[result if result in ("exiting", "exited", "held") else "renewed"] += 1
         if commit:
             db.session.commit()
     return counts

@@ -93,15 +93,21 @@ def next_stage(application: Application, as_of: date) -> str:
 
 def advance(application: Application, actor: User, note: str = "", today: Optional[date] = None) -> str:
     """Street and district recommend approval; the bureau approves, which starts publicity (公示)."""
+    from . import registry_checks
+
     today = _today(today)
     stage = require_stage(application, actor)
     target = next_stage(application, today)
+    # A mismatch with another department's registry that changes the decision blocks approval (plan §4(6)).
+    registry_checks.require_no_open_tasks(application)
     facts = {"stage": stage, "engine_eligible": application.eligible, "pack_hash": application.pack_hash}
     if target == "publicity":
         start_publicity(application, actor, today, action="approve", reason=note, **facts)
     else:
         move(application, target, actor, f"{stage.split('_')[0]}_recommend", reason=note, **facts)
         _enter_stage(application, target, today)
+        if target == "bureau_review":  # checked again before the bureau approves
+            registry_checks.check_application(application, "approval", today, actor)
     return target
 
 

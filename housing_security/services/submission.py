@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from ..extensions import db
 from ..models import Application, InfoRequest, User
 from ..models._types import utcnow
-from . import duplicates, eligibility, transitions
+from . import duplicates, eligibility, registry_checks, transitions
 from .calendar import review_due
 
 from .applications import ApplicationError, live_documents, precheck, ready_to_submit
@@ -48,7 +48,9 @@ def submit(application: Application, actor: User, token: str, acknowledged: bool
         raise ApplicationError("status", "incomplete")
     if not decision.eligible and not acknowledged:
         raise ApplicationError("acknowledge", "acknowledge_required")
+    registry_checks.take_talent_categories(application, today, actor)
     eligibility.decide(application, today)
+    registry_checks.check_application(application, "submission", today, actor)
     application.submission_token = token
     application.submitted_at = now or utcnow()
     application.review_due_on = review_due(application.city_code, "street_review", today)

@@ -34,6 +34,7 @@ from ..services import (
     documents,
     offers,
     prices,
+    registry_checks,
     review,
     submission,
     waitlist,
@@ -132,6 +133,7 @@ def status(application_id: int):
         justified_reasons=_reason_choices(application.city_code, today),
         commitment_deadline=waitlist.commitment_deadline(application),
         appeal_decided=application.status == "rejected" and review.appeal_decided(application),
+        registry_findings=registry_checks.confirmed_findings(application),
         title=_("申请进度 %(ref)s", ref=application.reference))
     if unread:  # seen now: shown in bold this once, read from here on
         begin_write()

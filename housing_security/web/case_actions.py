@@ -15,10 +15,10 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Member, Objection, Offer, Role
+from ..models import Member, Objection, Offer, RegistryCheck, Role
 from ..services import offers as offers_service
 from ..services import publicity as publicity_service
-from ..services import review, reverification
+from ..services import registry_checks, review, reverification
 from ..services.transitions import TransitionError
 from . import case_forms as forms
 from .access import STAFF, allow, application_or_404
@@ -195,3 +195,27 @@ def decline_reviews():
         return rows
 
     return {"decline_rows": decline_rows}
+
+
+# ---- registry cross-checks (数据共享核查, plan §4(6)) ---------------------------------------------------
+
+@bp.route("/<int:application_id>/registry-check", methods=["POST"])
+@allow(*STAFF)
+def registry_check(application_id: int):
+    return run_action(application_id, forms.ConfirmForm(), "confirm",
+                      lambda a, f: registry_checks.check_application(a, "manual", date.today(), current_user),
+                      _("已按最新的部门数据核查。"))
+
+
+@bp.route("/<int:application_id>/registry-checks/<int:check_id>", methods=["POST"])
+@allow(*STAFF)
+def resolve_registry_check(application_id: int, check_id: int):
+    application = application_or_404(application_id)
+    check = db.session.scalar(select(RegistryCheck).where(RegistryCheck.id == check_id,
+                                                          RegistryCheck.application_id == application.id))
+    if check is None:
+        abort(404)
+    form = forms.RegistryResolutionForm(prefix=f"registry-{check.id}")
+    return run_action(application_id, form, f"registry_{check.id}",
+                      lambda a, f: registry_checks.resolve(check, current_user, f.resolution.data, f.reason.data),
+                      _("核查任务已处理。"))

@@ -67,3 +67,12 @@ class ObjectionForm(FlaskForm):
 class AppealRequestForm(FlaskForm):
     reason = TextAreaField(_l("申请复核的理由"), validators=[DataRequired(_REQUIRED), _length(4)],
                            description=_l("说明您认为审核结果有误的原因，可补充说明新的情况。"))
+
+
+class RegistryResolutionForm(FlaskForm):
+    """The caseworker's written decision on a mismatch with another department's registry (plan §4(6))."""
+    resolution = RadioField(_l("处理结论"), choices=[("registry_confirmed", _l("以部门数据为准（更正申报）")),
+                                                 ("declaration_upheld", _l("维持申报（部门数据不适用）"))],
+                            validators=[DataRequired(_l("请选择处理结论。"))])
+    reason = TextAreaField(_l("处理理由"), validators=[DataRequired(_REQUIRED), _length(REASON_MIN_LENGTH)],
+                           description=_l("写明核实了什么（如已出售房产的证明），会记入案件记录。"))

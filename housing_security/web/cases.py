@@ -18,8 +18,8 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from .. import policy
 from ..extensions import begin_write, db
-from ..models import Application, Household, Member, Objection, Role
-from ..services import audit
+from ..models import Application, Household, Member, Objection, RegistryCheck, Role
+from ..services import audit, registry_checks
 from ..services.calendar import WorkingCalendar
 from ..services.duplicates import find_duplicates
 from ..services.reverification import REVERIFIED_STATUSES
@@ -122,8 +122,13 @@ def inbox():
         scope, Application.status.in_(REVIEW_STATUSES), Application.review_due_on < today))
     open_objections = db.session.scalars(
         select(Objection).join(Application).where(scope, Objection.status == "open").order_by(Objection.id)).all()
+    registry_tasks = db.session.scalars(
+        select(RegistryCheck).join(Application).where(scope, RegistryCheck.blocking.is_(True),
+                                                      RegistryCheck.resolved_at.is_(None))
+        .options(joinedload(RegistryCheck.application)).order_by(RegistryCheck.id).limit(200)).all()
     return render_template(
         "cases/inbox.html", applications=applications, total=total, page=page, page_size=page_size,
+        registry_tasks=registry_tasks, registry_kind_label=registry_checks.kind_label,
         filters=filters, today=today, counts=counts, overdue=overdue, open_objections=open_objections,
         sla=sla_days(applications, today), objections=objection_counts([a.id for a in applications]),
         my_stage=[s for s, role in STAGE_ROLES.items() if role is current_user.role_enum],
@@ -201,14 +206,32 @@ def render_detail(application: Application, status: int = 200, revealed: dict | 
     objection_forms = {o.id: form_overrides.get(f"objection_{o.id}")
                        or forms.ResolveObjectionForm(prefix=f"objection-{o.id}", formdata=None)
                        for o in application.objections if o.status == "open"}
+    checks = registry_checks.checks_of(application)
+    registry_forms = {c.id: form_overrides.get(f"registry_{c.id}")
+                      or forms.RegistryResolutionForm(prefix=f"registry-{c.id}", formdata=None)
+                      for c in checks if c.open_task}
     return render_template(
         "cases/detail.html", application=application, household=household, rules=decision_rows(application),
         duplicates=find_duplicates(application, application_scope(current_user)), forms=forms_,
         objection_forms=objection_forms, actions=available_actions(application), revealed=revealed or {},
+        registry=registry_view(application, checks), registry_forms=registry_forms,
         documents=[d for d in household.documents if not d.superseded], download_endpoint="applicant.document",
         today=date.today(), city=city_code_of(current_user),
         title=_("案件 %(ref)s", ref=application.reference),
     ), status
+
+
+def registry_view(application: Application, checks) -> dict:
+    """The registry checks of a case, grouped by member, each with both sides described in the reader's language."""
+    members = {m.id: m for m in application.household.members}
+    rows = [{"check": c, "member": members.get(c.member_id), "kind": registry_checks.kind_label(c.kind),
+             "declared": registry_checks.describe(c.kind, c.declared),
+             "registry": registry_checks.describe(c.kind, c.registry) if c.outcome in ("match", "mismatch") else "—",
+             "outcome": str(registry_checks.OUTCOME_LABELS[c.outcome]),
+             "resolution": str(registry_checks.RESOLUTION_LABELS.get(c.resolution, ""))}
+            for c in checks]
+    return {"rows": rows, "open": sum(1 for c in checks if c.open_task),
+            "mismatches": sum(1 for c in checks if c.outcome == "mismatch")}
 
 
 @bp.route("/<int:application_id>")

@@ -168,3 +168,7 @@ NAV_LINKS[Role.administrator] += [("reports.index", _l("统计报表"))]
 
 # The policy lab (政策实验室): a parameter change simulated before it is adopted.
 NAV_LINKS[Role.administrator] += [("lab.index", _l("政策实验室"))]
+
+# Registry snapshots and cross-checks (数据共享核查, plan §4(6)).
+NAV_LINKS[Role.bureau_officer] += [("registry.index", _l("部门数据"))]
+NAV_LINKS[Role.administrator] += [("admin_api.index", _l("接口客户端"))]

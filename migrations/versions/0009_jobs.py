@@ -1,7 +1,7 @@
 """background jobs: the job table (state, stage, percent, heartbeat, outcome) read by every web worker
 
 Revision ID: 0009
-Revises: 0005
+Revises: 0008
 Create Date: 2026-12-03 17:48:12.022901
 
 """
@@ -13,7 +13,7 @@ import housing_security.models._types  # noqa: F401  (custom column types used b
 
 # revision identifiers, used by Alembic.
 revision = '0009'
-down_revision = '0005'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
