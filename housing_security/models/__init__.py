@@ -8,6 +8,7 @@ from .cases import (
     InfoRequest,
     Objection,
 )
+from .ledger import CaseTask, RentCharge, RentPayment, SubsidyBatch, SubsidyPayment
 from .households import Document, Household, Member
 from .housing import Building, Project, Unit, UnitEvent, UnitStatus
 from .parameters import ParameterChange
@@ -16,7 +17,8 @@ from .rounds import AllocationRound, Assignment, Offer, RentSubsidy, Tenancy
 
 __all__ = [
     "ACTIVE_STATUSES", "AllocationRound", "Application", "ApplicationEvent", "ApplicationStatus",
-    "Assignment", "AuditLog", "Building", "Document", "Household", "InfoRequest", "Jurisdiction",
+    "Assignment", "AuditLog", "Building", "CaseTask", "RentCharge", "RentPayment", "SubsidyBatch",
+    "SubsidyPayment", "Document", "Household", "InfoRequest", "Jurisdiction",
     "LoginSession", "Member", "Notification", "Objection", "Offer", "ParameterChange", "Project",
     "RentSubsidy", "Role", "Tenancy", "Unit", "UnitEvent", "UnitStatus", "User",
 ]

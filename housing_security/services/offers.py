@@ -37,32 +37,26 @@ def _answerable(offer: Offer, today: date) -> None:
         raise OfferError("offer", "expired")
 
 
-def _contract_end(start: date, years: int) -> date:
-    try:
-        return start.replace(year=start.year + years)
-    except ValueError:  # 29 February
-        return start.replace(year=start.year + years, day=28)
-
-
-def accept(offer: Offer, actor: User, today: Optional[date] = None) -> Tenancy:
-    """offered → housed: a tenancy on the unit, the unit occupied, any other pending offer withdrawn."""
+def accept(offer: Offer, actor: User, today: Optional[date] = None) -> Offer:
+    """offered → awaiting_contract (待签约): the unit is held for the household (unit `awaiting_contract`), an
+    appointment to sign is set `workflow.contract_appointment_days` ahead, any other pending offer is withdrawn.
+    The contract and the keys follow in services/contracts.py."""
     today = today or date.today()
     _answerable(offer, today)
     application, unit = offer.application, offer.unit
-    offer.status, offer.responded_at = "accepted", utcnow()
-    unit_status.change_unit_status(unit, UnitStatus.occupied, actor, on=today, offer=offer.id)
-    years = int(workflow_value(application.city_code, "contract_years", today))
-    tenancy = Tenancy(application_id=application.id, unit_id=unit.id, start_on=today,
-                      end_on=_contract_end(today, years), rent_month=unit.rent_month)
-    db.session.add(tenancy)
+    appointment = today + timedelta(days=int(workflow_value(application.city_code, "contract_appointment_days",
+                                                            today)))
+    offer.status, offer.responded_at, offer.appointment_on = "accepted", utcnow(), appointment
+    unit_status.change_unit_status(unit, UnitStatus.awaiting_contract, actor, on=today, offer=offer.id)
     for other in pending_offers(application):
         if other.id != offer.id:
             other.status, other.responded_at = "withdrawn", utcnow()
             unit_status.change_unit_status(other.unit, UnitStatus.vacant, actor, on=today, offer=other.id,
                                            cause="offer_withdrawn")
-    transitions.move(application, "housed", actor, "accept_offer", offer=offer.id, unit=unit.id)
-    audit.record("offer.accept", offer, actor=actor, unit=unit.id, tenancy_end=tenancy.end_on)
-    return tenancy
+    transitions.move(application, "awaiting_contract", actor, "accept_offer", offer=offer.id, unit=unit.id,
+                     appointment_on=appointment.isoformat())
+    audit.record("offer.accept", offer, actor=actor, unit=unit.id, appointment_on=appointment)
+    return offer
 
 
 def justified_reasons(city_code: str, as_of: Optional[date] = None) -> list[dict]:

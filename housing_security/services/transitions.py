@@ -20,7 +20,10 @@ ALLOWED = {
     "publicity": {"waitlist", "rejected"},
     "waitlist": {"waitlist", "offered", "subsidised", "suspended", "exiting", "withdrawn"},
     "subsidised": {"subsidised", "offered", "waitlist", "exiting", "withdrawn"},
-    "offered": {"housed", "waitlist", "subsidised", "suspended"},
+    "offered": {"awaiting_contract", "waitlist", "subsidised", "suspended"},
+    # 待签约: the offer is accepted; the contract is signed and the keys handed over (→ housed), or the household
+    # does not sign and returns to the list.
+    "awaiting_contract": {"housed", "waitlist", "withdrawn"},
     "housed": {"exiting", "housed"},
     "rejected": {"appeal"},
     "appeal": {"street_review", "district_review", "bureau_review", "publicity", "rejected"},

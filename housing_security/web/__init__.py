@@ -9,9 +9,10 @@ from .input_guard import refuse_nul_characters
 
 def register_blueprints(app: Flask) -> None:
     from . import (admin, admin_parameters, appeals, applicant, auth, bureau, cases, form_errors, intake, labels,
-                   main, publicity, rounds)
+                   main, publicity, rounds, tenancies)
 
-    for module in (main, auth, applicant, cases, bureau, admin, admin_parameters, publicity, appeals, intake, rounds):
+    for module in (main, auth, applicant, cases, bureau, admin, admin_parameters, publicity, appeals, intake, rounds,
+                   tenancies):
         app.register_blueprint(module.bp)
     app.before_request(enforce_access_rules)
     app.before_request(refuse_nul_characters)

@@ -30,6 +30,7 @@ STATUS_LABELS = {
     "publicity": _l("公示中"),
     "waitlist": _l("轮候中"),
     "offered": _l("已发配租通知"),
+    "awaiting_contract": _l("待签约"),
     "housed": _l("已入住"),
     "subsidised": _l("领取租赁补贴"),
     "rejected": _l("未通过"),
@@ -85,6 +86,15 @@ NOTIFICATION_MESSAGES = {
     "info_requested": _l("申请 %(reference)s 需要补充材料：%(message)s"),
     "offer_made": _l("申请 %(reference)s 获得配租通知，请在 %(deadline)s 前答复"),
     "round_unassigned": _l("申请 %(reference)s 本批次未获配租：%(reason)s"),
+    "offer_expired": _l("申请 %(reference)s 的配租通知已于 %(deadline)s 逾期未答复，房源已收回。"),
+    "subsidy_started": _l("申请 %(reference)s 自 %(start)s 起发放租赁补贴，每月 %(amount)s 元。"),
+}
+
+# How a contract's rent was fixed (services/contracts.py).
+RENT_BASIS_LABELS = {
+    "public_rental_rent": _l("公租房租金标准"),
+    "subsidized_rental_ceiling": _l("保障性租赁住房租金（低于同地段市场租金上限）"),
+    "talent_guide_price": _l("租赁型人才住房政府指导租金"),
 }
 
 NAV_LINKS = {
@@ -131,6 +141,7 @@ def init_app(app) -> None:
             "unit_status_label": lambda code: label(UNIT_STATUS_LABELS, code),
             "relation_label": lambda code: label(RELATION_LABELS, code),
             "document_kind_label": lambda code: label(DOCUMENT_KIND_LABELS, code),
+            "rent_basis_label": lambda code: label(RENT_BASIS_LABELS, code),
             "notification_text": notification_text,
             "nav_links": lambda: NAV_LINKS.get(current_user.role_enum, []) if current_user.is_authenticated else [],
         }
@@ -140,3 +151,6 @@ NAV_LINKS[Role.bureau_officer] += [("bureau.reverification_list", _l("年审")),
 
 # Allocation rounds (配租批次) of the bureau.
 NAV_LINKS[Role.bureau_officer] += [("rounds.index", _l("配租批次"))]
+
+# Operations after a round (issue #8): contracts awaiting signature.
+NAV_LINKS[Role.bureau_officer] += [("tenancies.desk", _l("待签约"))]
