@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Optional
 
-from . import publicity, reverification
+from . import offers, publicity, reverification
 from .daily import daily_job
 
 
@@ -17,3 +17,8 @@ def close_publicity(as_of: date, city_code: Optional[str]) -> dict:
 @daily_job("reverify_due")
 def reverify_due(as_of: date, city_code: Optional[str]) -> dict:
     return reverification.reverify_due(as_of, city_code=city_code)
+
+
+@daily_job("expire_offers")
+def expire_offers(as_of: date, city_code: Optional[str]) -> dict:
+    return offers.expire_offers(as_of, city_code)

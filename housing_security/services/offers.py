@@ -7,9 +7,10 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Optional
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import Application, ApplicationEvent, Offer, Tenancy, UnitStatus, User
+from ..models import Application, ApplicationEvent, Notification, Offer, RentSubsidy, Tenancy, UnitStatus, User
 from ..models._types import utcnow
 from . import audit, transitions, unit_status
 from .calendar import workflow_value
@@ -184,3 +185,48 @@ def standing(application: Application, today: Optional[date] = None) -> QueueSta
     ahead_group = db.session.scalar(peers.where(Application.priority_group == application.priority_group)) or 0
     estimate = math.ceil((ahead_total + 1) * 12 / handed_out) if handed_out else None
     return QueueStanding(rank, ahead_total, ahead_group, handed_out, estimate)
+
+
+def expire_offers(as_of: date, city_code: Optional[str] = None, actor: Optional[User] = None) -> dict:
+    """Daily job: every pending offer whose reply deadline (`respond_by`, the last day to answer) has passed
+    expires on the next day. The unit returns to the pool (vacant); the silence counts as an unjustified decline
+    when the city says so (`workflow.offer_expiry_counts_as_decline`), and at `workflow.decline_limit` the case
+    is suspended; otherwise the household returns to the waiting list (or to its running rent subsidy). The
+    household is told. Idempotent: an expired offer is no longer pending."""
+    query = (select(Offer).join(Application, Offer.application_id == Application.id)
+             .where(Offer.status == "pending", Offer.respond_by < as_of)
+             .options(selectinload(Offer.application), selectinload(Offer.unit)).order_by(Offer.id))
+    if city_code:
+        query = query.where(Application.city_code == city_code)
+    counts = {"expired": 0, "counted": 0, "suspended": 0}
+    for offer in db.session.scalars(query).all():
+        application, unit = offer.application, offer.unit
+        offer.status, offer.responded_at = "expired", utcnow()
+        if unit.status == UnitStatus.offered.value:
+            unit_status.change_unit_status(unit, UnitStatus.vacant, actor, on=as_of, offer=offer.id,
+                                           cause="offer_expired")
+        counted = bool(workflow_value(application.city_code, "offer_expiry_counts_as_decline", as_of))
+        if counted:
+            offer.decline_justified = False
+            application.declines = (application.declines or 0) + 1
+            counts["counted"] += 1
+        limit = int(workflow_value(application.city_code, "decline_limit", as_of))
+        suspended = counted and application.declines >= limit
+        if application.status == "offered" and not [o for o in pending_offers(application) if o.id != offer.id]:
+            subsidised = db.session.scalar(select(func.count(RentSubsidy.id)).where(
+                RentSubsidy.application_id == application.id, RentSubsidy.status == "active",
+                RentSubsidy.end_on >= as_of))
+            to_status = "suspended" if suspended else "subsidised" if subsidised else "waitlist"
+            transitions.move(application, to_status, actor, "offer_expired", notify=False, offer=offer.id,
+                             respond_by=offer.respond_by.isoformat(), counted=counted,
+                             declines=application.declines, limit=limit)
+            counts["suspended"] += int(to_status == "suspended")
+        owner_id = application.household.owner_id if application.household else None
+        if owner_id is not None:
+            db.session.add(Notification(user_id=owner_id, application_id=application.id, message_id="offer_expired",
+                                        params={"reference": application.reference,
+                                                "deadline": offer.respond_by.isoformat()}))
+        audit.record("offer.expire", offer, actor=actor, unit=unit.id, as_of=as_of, counted=counted,
+                     declines=application.declines, suspended=suspended)
+        counts["expired"] += 1
+    return counts
