@@ -22,3 +22,11 @@ def reverify_due(as_of: date, city_code: Optional[str]) -> dict:
 @daily_job("expire_offers")
 def expire_offers(as_of: date, city_code: Optional[str]) -> dict:
     return offers.expire_offers(as_of, city_code)
+
+
+@daily_job("commitment_guard")
+def commitment_guard(as_of: date, city_code: Optional[str]) -> dict:
+    # After expire_offers: a household whose offer lapsed today is back on the list and covered today.
+    from . import commitment_guard as guard
+
+    return guard.run_guard(as_of, city_code)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 from ..extensions import db
 from ..models import Application, Building, Household, Project, Role, Unit
 from ..services import publicity as publicity_service
-from ..services import prices, reverification
+from ..services import commitment_guard, prices, reverification
 from ..services.parameters import effective_pack
 from .access import allow, application_scope, city_code_of
 from .application_forms import ids_from
@@ -122,6 +122,8 @@ def early_warning():
     city_code = city_code_of(current_user)
     pack = effective_pack(city_code)
     items = reverification.early_warning(city_code, today)
+    for item in items:  # the day the daily guard starts the subsidy if the household is still waiting
+        item["guard_on"] = commitment_guard.guard_day(item["application"], today)
     return render_template("bureau/early_warning.html", items=items, today=today, title=_("应保尽保预警"),
                            months=pack.value("public_rental.commitment_months", today),
                            days=pack.value("workflow.early_warning_days", today))
