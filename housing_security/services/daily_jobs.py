@@ -30,3 +30,11 @@ def commitment_guard(as_of: date, city_code: Optional[str]) -> dict:
     from . import commitment_guard as guard
 
     return guard.run_guard(as_of, city_code)
+
+
+@daily_job("subsidy_ledger")
+def subsidy_ledger(as_of: date, city_code: Optional[str]) -> dict:
+    # After commitment_guard: a subsidy started today has its line in this month's batch today.
+    from . import subsidy_ledger as ledger
+
+    return ledger.generate_month(as_of, city_code)

@@ -9,10 +9,10 @@ from .input_guard import refuse_nul_characters
 
 def register_blueprints(app: Flask) -> None:
     from . import (admin, admin_parameters, appeals, applicant, auth, bureau, cases, form_errors, intake, labels,
-                   main, publicity, rounds, tenancies)
+                   main, publicity, rounds, subsidies, tenancies)
 
     for module in (main, auth, applicant, cases, bureau, admin, admin_parameters, publicity, appeals, intake, rounds,
-                   tenancies):
+                   tenancies, subsidies):
         app.register_blueprint(module.bp)
     app.before_request(enforce_access_rules)
     app.before_request(refuse_nul_characters)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 from ..extensions import db
 from ..models import Application, Building, Household, Project, Role, Unit
 from ..services import publicity as publicity_service
-from ..services import commitment_guard, prices, reverification
+from ..services import commitment_guard, prices, reverification, subsidy_ledger
 from ..services.parameters import effective_pack
 from .access import allow, application_scope, city_code_of
 from .application_forms import ids_from
@@ -56,6 +56,7 @@ def dashboard():
     return render_template(
         "bureau/dashboard.html", by_status=by_status, rates=allocation_rates(city_code),
         title=_("概览"), today=date.today(),
+        subsidy_batch=subsidy_ledger.month_total(city_code, date.today()) if city_code else None,
     )
 
 

@@ -153,4 +153,4 @@ NAV_LINKS[Role.bureau_officer] += [("bureau.reverification_list", _l("年审")),
 NAV_LINKS[Role.bureau_officer] += [("rounds.index", _l("配租批次"))]
 
 # Operations after a round (issue #8): contracts awaiting signature.
-NAV_LINKS[Role.bureau_officer] += [("tenancies.desk", _l("待签约"))]
+NAV_LINKS[Role.bureau_officer] += [("tenancies.desk", _l("待签约")), ("subsidies.index", _l("租赁补贴发放"))]
