@@ -38,3 +38,18 @@ def subsidy_ledger(as_of: date, city_code: Optional[str]) -> dict:
     from . import subsidy_ledger as ledger
 
     return ledger.generate_month(as_of, city_code)
+
+
+@daily_job("rent_roll")
+def rent_roll(as_of: date, city_code: Optional[str]) -> dict:
+    from . import rent_roll as roll
+
+    return roll.generate_charges(as_of, city_code)
+
+
+@daily_job("exit_triggers")
+def exit_triggers(as_of: date, city_code: Optional[str]) -> dict:
+    # After rent_roll: this month's charge counts towards the arrears.
+    from . import rent_roll as roll
+
+    return roll.exit_triggers(as_of, city_code)
