@@ -9,11 +9,12 @@ from .input_guard import refuse_nul_characters
 
 def register_blueprints(app: Flask) -> None:
     from . import (admin, admin_parameters, appeals, applicant, auth, bureau, cases, form_errors, intake, labels,
-                   main, publicity, rounds, subsidies, tenancies)
+                   main, publicity, rent, rounds, subsidies, tenancies)
 
     for module in (main, auth, applicant, cases, bureau, admin, admin_parameters, publicity, appeals, intake, rounds,
-                   tenancies, subsidies):
+                   tenancies, subsidies, rent):
         app.register_blueprint(module.bp)
+    app.register_blueprint(rent.tasks_bp)
     app.before_request(enforce_access_rules)
     app.before_request(refuse_nul_characters)
     auth.init_login(app)

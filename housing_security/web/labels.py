@@ -153,4 +153,6 @@ NAV_LINKS[Role.bureau_officer] += [("bureau.reverification_list", _l("年审")),
 NAV_LINKS[Role.bureau_officer] += [("rounds.index", _l("配租批次"))]
 
 # Operations after a round (issue #8): contracts awaiting signature.
-NAV_LINKS[Role.bureau_officer] += [("tenancies.desk", _l("待签约")), ("subsidies.index", _l("租赁补贴发放"))]
+NAV_LINKS[Role.bureau_officer] += [("tenancies.desk", _l("待签约")), ("subsidies.index", _l("租赁补贴发放")),
+                                   ("rent.roll", _l("租金台账"))]
+NAV_LINKS[Role.street_caseworker] += [("tasks.index", _l("退出核查任务"))]
