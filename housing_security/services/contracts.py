@@ -162,3 +162,76 @@ def release(application: Application, actor: Optional[User], reason: str, today:
                                        cause="contract_not_signed")
     transitions.move(application, "waitlist", actor, "contract_not_signed", reason=reason,
                      offer=offer.id if offer else None)
+
+
+# ---- talent property homes: sold, not let (plan box 1) ------------------------------------------------------
+
+SALE_BASIS = {"full_property": "sale_full_property", "shared_ownership": "sale_shared_ownership"}
+OWNERSHIP_YEARS = 70  # the record of an owned home has no contract end; it is kept open for the residential term
+
+
+def record_purchase(application: Application, actor: Optional[User], work_started_on: date,
+                    today: Optional[date] = None) -> Tenancy:
+    """The purchase contract of a talent property home at the plan's price (full property at cost × (1 +
+    `talent.full_property_markup`), shared ownership at cost × `talent.shared_price_factor`; services/prices.py).
+    `work_started_on` is the start of the buyer's full-time local work, from which the resale lock runs (plan
+    box 1: 累计全职工作5年以上). The keys follow with `hand_over_keys`."""
+    today = today or date.today()
+    if application.status != "awaiting_contract":
+        raise ContractError("application", "not_awaiting_contract")
+    if signed_tenancy(application) is not None:
+        raise ContractError("application", "contract_already_signed")
+    offer = accepted_offer(application)
+    if offer is None:
+        raise ContractError("application", "no_accepted_offer")
+    unit = offer.unit
+    tenure = unit.tenure or application.tenure
+    if unit.programme != "talent" or tenure not in SALE_BASIS:
+        raise ContractError("unit", "not_a_property_home")
+    if work_started_on > today:
+        raise ContractError("work_started_on", "work_start_in_future")
+    pack = effective_pack(unit.building.project.city_code)
+    option = prices.talent_prices(unit, today, pack).option(tenure)
+    if option.amount is None:
+        raise ContractError("unit", "cost_unknown")
+    years = prices.param_fact(pack, "talent.resale_years", today)
+    trace = {"pack_hash": pack.hash, "as_of": today.isoformat(), "unit": unit.id, "tenure": tenure,
+             "price": str(option.amount), "cost": str(prices.talent_prices(unit, today, pack).cost),
+             "work_started_on": work_started_on.isoformat(), "resale_years": years.value,
+             "resale_from": prices._years_after(work_started_on, int(years.value)).isoformat(),
+             "citation": option.citation}
+    tenancy = Tenancy(application_id=application.id, unit_id=unit.id, offer_id=offer.id, start_on=today,
+                      end_on=contract_end(today, OWNERSHIP_YEARS), rent_month=Decimal("0"),
+                      rent_basis=SALE_BASIS[tenure], rent_trace=trace, signed_on=today, status="signed")
+    db.session.add(tenancy)
+    db.session.flush([tenancy])
+    db.session.add(ApplicationEvent(application=application, actor_id=getattr(actor, "id", None),
+                                    action="purchase_signed", from_status=application.status,
+                                    to_status=application.status, reason="",
+                                    data={"tenancy": tenancy.id, "unit": unit.id, "price": str(option.amount),
+                                          "tenure": tenure, "work_started_on": work_started_on.isoformat()}))
+    audit.record("talent.purchase", tenancy, actor=actor, application=application.id, unit=unit.id,
+                 price=option.amount, tenure=tenure, work_started_on=work_started_on, pack_hash=pack.hash)
+    return tenancy
+
+
+def buy_back(application: Application, actor: Optional[User], today: Optional[date] = None) -> dict:
+    """The government buys a shared-ownership talent home back at the cost price at transfer (plan box 1:
+    原则上由政府按转让时的成本价回购): the ownership ends, the unit returns to the pool, the case is closed."""
+    today = today or date.today()
+    tenancy = prices.current_tenancy(application)
+    if tenancy is None or tenancy.rent_basis != SALE_BASIS["shared_ownership"]:
+        raise ContractError("application", "not_shared_ownership")
+    if application.status != "housed":
+        raise ContractError("application", "not_housed")
+    check = prices.resale_check(application, today)
+    if check is None or check.buyback_price is None:
+        raise ContractError("unit", "cost_unknown")
+    tenancy.status = "ended"
+    unit_status.change_unit_status(tenancy.unit, UnitStatus.vacant, actor, on=today, tenancy=tenancy.id,
+                                   cause="buy_back")
+    transitions.move(application, "exited", actor, "buy_back", tenancy=tenancy.id,
+                     price=str(check.buyback_price), cost=str(check.cost), allowed=check.allowed)
+    audit.record("talent.buy_back", tenancy, actor=actor, application=application.id, price=check.buyback_price,
+                 cost=check.cost, resale_allowed=check.allowed)
+    return {"price": check.buyback_price, "cost": check.cost, "allowed": check.allowed}

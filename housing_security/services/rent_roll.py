@@ -68,7 +68,7 @@ def generate_charges(month: date, city_code: Optional[str] = None) -> dict:
              .join(Unit, Tenancy.unit_id == Unit.id).join(Building, Unit.building_id == Building.id)
              .join(Project, Building.project_id == Project.id)
              .where(Tenancy.status == "active", func.coalesce(Tenancy.keys_on, Tenancy.start_on) <= end_of_month(month),
-                    Tenancy.end_on >= month, missing))
+                    Tenancy.end_on >= month, ~Tenancy.rent_basis.like("sale_%"), missing))
     if city_code:
         query = query.where(Application.city_code == city_code)
     market_in_buffer: dict[str, bool] = {}
@@ -245,6 +245,7 @@ def roll(city_code: str, month: date, limit: Optional[int] = None) -> list[dict]
     month = month_of(month)
     query = (select(Tenancy).join(Application, Tenancy.application_id == Application.id)
              .where(Application.city_code == city_code, Tenancy.status.in_(("active", "ended")),
+                    ~Tenancy.rent_basis.like("sale_%"),
                     func.coalesce(Tenancy.keys_on, Tenancy.start_on) <= end_of_month(month), Tenancy.end_on >= month)
              .order_by(Tenancy.id))
     if limit:

@@ -95,6 +95,8 @@ RENT_BASIS_LABELS = {
     "public_rental_rent": _l("公租房租金标准"),
     "subsidized_rental_ceiling": _l("保障性租赁住房租金（低于同地段市场租金上限）"),
     "talent_guide_price": _l("租赁型人才住房政府指导租金"),
+    "sale_full_property": _l("完全产权型人才住房（成本价加成出售）"),
+    "sale_shared_ownership": _l("共有产权型人才住房（按成本价出售）"),
 }
 
 NAV_LINKS = {

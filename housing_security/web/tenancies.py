@@ -30,6 +30,11 @@ class ContractForm(FlaskForm):
                           description=_l("合同期限按本市规定的年限自动计算。"))
 
 
+class PurchaseForm(FlaskForm):
+    work_started_on = _DateField(_l("本地全职工作起始日期"), validators=[InputRequired(_REQUIRED)],
+                                 description=_l("产权型人才住房的转让限制年限自这一天起计算（规划 专栏1）。"))
+
+
 class KeysForm(FlaskForm):
     keys_on = _DateField(_l("交钥匙日期"), validators=[InputRequired(_REQUIRED)])
 
@@ -49,6 +54,9 @@ CONTRACT_ERRORS = {
     "not_signed": _l("合同尚未登记，或钥匙已交付。"),
     "keys_before_signing": _l("交钥匙日期不能早于签约日期。"),
     "reason_required": _l("请填写原因。"),
+    "not_a_property_home": _l("该房源不是产权型人才住房。"),
+    "work_start_in_future": _l("工作起始日期不能晚于今天。"),
+    "cost_unknown": _l("该项目尚未登记成本价，无法计算售价。"),
 }
 
 
@@ -74,6 +82,7 @@ def _desk(forms: dict | None = None, status: int = 200):
         items.append({"application": application, "offer": contracts.accepted_offer(application),
                       "tenancy": contracts.signed_tenancy(application),
                       "contract_form": forms_of.get("contract") or ContractForm(prefix=f"c{application.id}"),
+                      "purchase_form": forms_of.get("purchase") or PurchaseForm(prefix=f"p{application.id}"),
                       "keys_form": forms_of.get("keys") or KeysForm(prefix=f"k{application.id}"),
                       "release_form": forms_of.get("release") or ReleaseForm(prefix=f"r{application.id}")})
     return render_template("tenancies/desk.html", items=items, today=date.today(), title=_("待签约")), status
@@ -102,6 +111,25 @@ def sign(application_id: int):
                     end=tenancy.end_on.isoformat(), rent=str(tenancy.rent_month)), "success")
             return redirect(url_for("tenancies.desk"))
     return _desk({application_id: {"contract": form}}, 400)
+
+
+@bp.route("/<int:application_id>/purchase", methods=["POST"])
+@allow(Role.bureau_officer)
+def purchase(application_id: int):
+    """The purchase contract of a talent property home at the plan's price."""
+    application = application_or_404(application_id)
+    form = PurchaseForm(prefix=f"p{application.id}")
+    if form.validate_on_submit():
+        try:
+            tenancy = contracts.record_purchase(application, current_user, form.work_started_on.data)
+        except ContractError as error:
+            db.session.rollback()
+            _field_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("已登记购房合同，售价 %(price)s。", price=tenancy.rent_trace["price"]), "success")
+            return redirect(url_for("tenancies.desk"))
+    return _desk({application_id: {"purchase": form}}, 400)
 
 
 @bp.route("/<int:application_id>/keys", methods=["POST"])

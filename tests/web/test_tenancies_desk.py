@@ -68,3 +68,28 @@ def test_release_needs_a_reason_and_officers_elsewhere_see_nothing(app, page_get
     with app.app_context():
         assert db.session.get(Application, case_id).status == "waitlist"
         assert db.session.get(Unit, unit_id).status == "vacant"
+
+
+def test_a_talent_property_home_is_sold_through_the_desk(app, page_get):
+    from decimal import Decimal
+
+    with app.app_context():
+        case_id = new_case("offered", programme="talent", owner="lixiulan", tenure="shared_ownership")
+        unit = db.session.scalar(select(Unit).where(Unit.programme == "talent", Unit.status == "vacant")
+                                 .order_by(Unit.id))
+        unit.status, unit.tenure, unit.area_m2 = "offered", "shared_ownership", Decimal("100")
+        unit.building.project.cost_per_m2 = Decimal("5000")
+        offer = Offer(application_id=case_id, unit_id=unit.id, respond_by=date.today() + timedelta(days=7))
+        db.session.add(offer)
+        db.session.commit()
+        offers.accept(offer, user("lixiulan"))
+        db.session.commit()
+    client = app.test_client()
+    login(client, "liuchu")
+    assert "登记购房合同" in page_get(client, "/bureau/contracts/")
+    response = client.post(f"/bureau/contracts/{case_id}/purchase",
+                           data={f"p{case_id}-work_started_on": (date.today() + timedelta(days=9)).isoformat()})
+    assert response.status_code == 400 and "工作起始日期不能晚于今天" in response.get_data(as_text=True)
+    assert client.post(f"/bureau/contracts/{case_id}/purchase",
+                       data={f"p{case_id}-work_started_on": "2024-03-01"}).status_code == 302
+    assert "500,000.00" in page_get(client, "/bureau/contracts/") or "500000" in page_get(client, "/bureau/contracts/")
