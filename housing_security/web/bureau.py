@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 from ..extensions import db
 from ..models import Application, Building, Household, Project, Role, Unit
 from ..services import publicity as publicity_service
-from ..services import commitment_guard, prices, reverification, subsidy_ledger
+from ..services import commitment_guard, portfolio, prices, reverification, subsidy_ledger
 from ..services.parameters import effective_pack
 from .access import allow, application_scope, city_code_of
 from .application_forms import ids_from
@@ -24,26 +24,9 @@ bp = Blueprint("bureau", __name__, url_prefix="/bureau")
 
 
 def allocation_rates(city_code: str) -> list[dict]:
-    """Plan §1(1), §4(1): allocated ÷ completed government-invested units, per programme."""
-    rows = db.session.execute(
-        select(Unit.programme, Unit.status, func.count())
-        .join(Building).join(Project)
-        .where(Project.city_code == city_code, Project.government_invested.is_(True))
-        .group_by(Unit.programme, Unit.status)
-    ).all()
-    table: dict[str, dict] = {}
-    for programme, status, count in rows:
-        entry = table.setdefault(programme, {"programme": programme, "total": 0, "allocated": 0})
-        entry["total"] += count
-        if status in ("occupied", "offered"):
-            entry["allocated"] += count
-    pack = effective_pack(city_code)
-    for entry in table.values():
-        entry["rate"] = entry["allocated"] / entry["total"] if entry["total"] else None
-        # The plan's 90% promise (plan §4(1)) is about government public rental housing.
-        target_name = f"{entry['programme']}.allocation_rate_min"
-        entry["target"] = pack.value(target_name, date.today()) if target_name in pack.params else None
-    return sorted(table.values(), key=lambda e: e["programme"])
+    """Plan §1(1), §4(1): allocated ÷ completed government-invested units, per programme, as the units'
+    histories give it today (services/portfolio.py recomputes any day the same way)."""
+    return portfolio.allocation_rates_on(city_code, date.today())
 
 
 @bp.route("/")
