@@ -23,6 +23,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Iterable, Optional
 
 from sqlalchemy import exists, func, insert, select
+from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import (Application, ApplicationEvent, Building, CaseTask, Project, RentCharge, RentPayment, Tenancy,
@@ -210,14 +211,15 @@ def balances(tenancy_ids: Iterable[int], as_of: date) -> dict[int, Balance]:
     month = month_of(as_of)
     charges: dict[int, list] = defaultdict(list)
     paid: dict[int, Decimal] = defaultdict(lambda: Decimal("0"))
-    if ids:
+    for start in range(0, len(ids), 10_000):  # bounded IN lists (SQLite's variable limit)
+        chunk = ids[start:start + 10_000]
         for tenancy_id, charge_month, amount in db.session.execute(
                 select(RentCharge.tenancy_id, RentCharge.month, RentCharge.amount)
-                .where(RentCharge.tenancy_id.in_(ids), RentCharge.month <= month).order_by(RentCharge.month)):
+                .where(RentCharge.tenancy_id.in_(chunk), RentCharge.month <= month).order_by(RentCharge.month)):
             charges[tenancy_id].append((charge_month, Decimal(str(amount))))
         for tenancy_id, total in db.session.execute(
                 select(RentPayment.tenancy_id, func.sum(RentPayment.amount))
-                .where(RentPayment.tenancy_id.in_(ids), RentPayment.paid_on <= as_of)
+                .where(RentPayment.tenancy_id.in_(chunk), RentPayment.paid_on <= as_of)
                 .group_by(RentPayment.tenancy_id)):
             paid[tenancy_id] = Decimal(str(total))
     result = {}
@@ -290,24 +292,32 @@ def close_task(task: CaseTask, actor: User, outcome: str) -> CaseTask:
 
 
 def exit_triggers(as_of: date, city_code: Optional[str] = None) -> dict:
-    """Daily job: tenancies owing `tenancy.arrears_exit_months` or more months of rent get an arrears task."""
-    query = (select(Tenancy).join(Application, Tenancy.application_id == Application.id)
+    """Daily job: tenancies owing `tenancy.arrears_exit_months` or more months of rent get an arrears task.
+    Set-based: the tenancies' ids and cities in one select, their balances in two; only the flagged ones load."""
+    query = (select(Tenancy.id, Application.city_code).join(Application, Tenancy.application_id == Application.id)
              .where(Tenancy.status == "active", Application.status == "housed",
                     exists().where(RentCharge.tenancy_id == Tenancy.id)))
     if city_code:
         query = query.where(Application.city_code == city_code)
-    tenancies = db.session.scalars(query).all()
-    owed = balances([t.id for t in tenancies], as_of)
+    rows = db.session.execute(query).all()
+    owed = balances([tenancy_id for tenancy_id, _ in rows], as_of)
+    limits: dict[str, int] = {}
+    flagged = []
+    for tenancy_id, city in rows:
+        if city not in limits:
+            limits[city] = int(_pack_value(city, "tenancy.arrears_exit_months", as_of, 6))
+        if owed[tenancy_id].months_owed >= limits[city]:
+            flagged.append(tenancy_id)
     raised = 0
-    for tenancy in tenancies:
+    for tenancy in db.session.scalars(select(Tenancy).where(Tenancy.id.in_(flagged))
+                                      .options(selectinload(Tenancy.application))).all() if flagged else []:
         city = tenancy.application.city_code
-        months = int(_pack_value(city, "tenancy.arrears_exit_months", as_of, 6))
-        if owed[tenancy.id].months_owed >= months:
-            task = raise_task(tenancy.application, tenancy, "arrears", as_of, months_owed=owed[tenancy.id].months_owed,
-                              arrears=owed[tenancy.id].arrears, limit=months,
-                              citation=effective_pack(city).param("tenancy.arrears_exit_months").citation)
-            raised += int(task is not None)
-    return {"tenancies": len(tenancies), "raised": raised}
+        balance = owed[tenancy.id]
+        task = raise_task(tenancy.application, tenancy, "arrears", as_of, months_owed=balance.months_owed,
+                          arrears=balance.arrears, limit=limits[city],
+                          citation=effective_pack(city).param("tenancy.arrears_exit_months").citation)
+        raised += int(task is not None)
+    return {"tenancies": len(rows), "flagged": len(flagged), "raised": raised}
 
 
 # ---- renewal and move-out --------------------------------------------------------------------------------
