@@ -6,9 +6,11 @@ The city is written with bulk inserts into a fresh SQLite database (migrations f
 jurisdictions and staff with a handful of households): public-rental units in government-invested projects, each
 with its first history event; households of one or two members (valid ID numbers) with cases spread over the
 waiting list (60%), let with an active tenancy and an occupied unit (25%), on a rent subsidy (6%), with an offer
-out (3%, a third of them past their reply deadline) and in publicity or exiting (the rest). Approval dates spread
-over two years, so that commitment households reach their six-month deadline every day; re-verification dates lie
-ahead (the re-verification job's select runs, no case is due). Then the command runs twice as of the same day (the
+out (3%, one in seven answerable until yesterday) and in publicity or exiting (the rest). A steady day: waiting
+commitment households were approved within the last six months, so those approved six months ago reach their
+deadline today; re-verification dates lie ahead (the re-verification job's select runs, no case is due). The
+day is the 15th and no ledger line or rent charge of the month exists yet, so the first run also writes the
+whole month's subsidy lines and rent charges (what the first run of a month does). Then the command runs twice as of the same day (the
 second run must find nothing to do) and the time of each job is printed.
 """
 from __future__ import annotations
@@ -123,8 +125,8 @@ def generate(instance: Path, households: int, units: int, seed: int) -> dict:
                                     "social_insurance_local": False, "owns_home_in_city": False})
             status = statuses[n]
             approved = AS_OF - timedelta(days=rng.randint(0, 730))
-            if status == "waitlist":  # still waiting: most approved within the last six months
-                approved = AS_OF - timedelta(days=rng.randint(0, 200))
+            if status == "waitlist":  # still waiting: approved within the six months, the oldest due today
+                approved = AS_OF - timedelta(days=rng.randint(0, 182))
             application_rows.append({
                 "id": aid, "reference": f"BENCH{aid:09d}", "household_id": hid, "street_id": street.id,
                 "city_code": "taiyuan", "programme": "public_rental", "status": status, "preferences": [],
@@ -140,7 +142,7 @@ def generate(instance: Path, households: int, units: int, seed: int) -> dict:
                 if status == "offered":
                     unit["status"] = "offered"
                     offer_rows.append({"application_id": aid, "unit_id": unit["id"], "status": "pending",
-                                       "respond_by": AS_OF - timedelta(days=rng.choice((1, 3, -2, -4, -6)))})
+                                       "respond_by": AS_OF - timedelta(days=rng.choice((1, -1, -2, -3, -4, -5, -6)))})
                 else:
                     unit["status"] = "occupied"
                     start = approved + timedelta(days=30)
