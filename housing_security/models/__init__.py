@@ -6,6 +6,7 @@ from .households import Document, Household, Member
 from .housing import Building, Project, Unit, UnitEvent, UnitStatus
 from .jobs import Job
 from .lab import PolicyLabRun
+from .ledger import CaseTask, RentCharge, RentPayment, SubsidyBatch, SubsidyPayment
 from .lottery import LotteryDraw
 from .notices import NoticeDelivery
 from .parameters import ParameterChange
@@ -16,9 +17,9 @@ from .stock import MaintenanceOverdue, StockImport
 
 __all__ = [
     "ACTIVE_STATUSES", "API_SCOPES", "AllocationRound", "ApiClient", "Application", "ApplicationEvent",
-    "ApplicationStatus", "Assignment", "AuditLog", "Building", "Document", "Household", "InfoRequest", "Job",
-    "Jurisdiction", "LoginSession", "LotteryDraw", "MaintenanceOverdue", "Member", "NoticeDelivery", "Notification",
-    "Objection", "Offer", "ParameterChange", "PolicyLabRun", "Project", "REGISTRY_KINDS", "RegistryCheck",
-    "RegistryRecord", "RegistrySnapshot", "RentSubsidy", "Role", "StockImport", "Tenancy", "Unit", "UnitEvent",
-    "UnitStatus", "User",
+    "ApplicationStatus", "Assignment", "AuditLog", "Building", "CaseTask", "Document", "Household", "InfoRequest",
+    "Job", "Jurisdiction", "LoginSession", "LotteryDraw", "MaintenanceOverdue", "Member", "NoticeDelivery",
+    "Notification", "Objection", "Offer", "ParameterChange", "PolicyLabRun", "Project", "REGISTRY_KINDS",
+    "RegistryCheck", "RegistryRecord", "RegistrySnapshot", "RentCharge", "RentPayment", "RentSubsidy", "Role",
+    "StockImport", "SubsidyBatch", "SubsidyPayment", "Tenancy", "Unit", "UnitEvent", "UnitStatus", "User",
 ]

@@ -23,6 +23,7 @@ class ApplicationStatus(str, enum.Enum):
     publicity = "publicity"            # 公示
     waitlist = "waitlist"              # 轮候
     offered = "offered"
+    awaiting_contract = "awaiting_contract"  # 待签约: offer accepted, contract and keys to come
     housed = "housed"
     subsidised = "subsidised"          # covered by a rent subsidy while waiting
     rejected = "rejected"

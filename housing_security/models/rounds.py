@@ -78,12 +78,17 @@ class Offer(db.Model):
     responded_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     decline_reason: Mapped[Optional[str]] = mapped_column(Text)
     decline_justified: Mapped[Optional[bool]] = mapped_column(Boolean)
+    # Once accepted: the day the household is expected at the bureau to sign the contract (待签约).
+    appointment_on: Mapped[Optional[date]] = mapped_column(Date)
 
     application = relationship("Application")
     unit = relationship("Unit")
 
 
 class Tenancy(db.Model):
+    """A signed contract on a unit: `signed` until the keys are handed over, then `active`, `ended` after the
+    household leaves. The rent and the rule that fixed it (`rent_basis`, `rent_trace`) are kept as signed."""
+
     __tablename__ = "tenancy"
     __table_args__ = (CheckConstraint("end_on > start_on", name="dates_ordered"),)
 
@@ -94,6 +99,14 @@ class Tenancy(db.Model):
     end_on: Mapped[date] = mapped_column(Date)
     rent_month: Mapped[Decimal] = mapped_column(MONEY)
     status: Mapped[str] = mapped_column(String(16), default="active")
+    offer_id: Mapped[Optional[int]] = mapped_column(ForeignKey("offer.id"))
+    # public_rental_rent | subsidized_rental_ceiling | talent_guide_price (see services/contracts.py)
+    rent_basis: Mapped[str] = mapped_column(String(32), default="")
+    rent_trace: Mapped[dict] = mapped_column(JSON, default=dict)
+    signed_on: Mapped[Optional[date]] = mapped_column(Date)
+    keys_on: Mapped[Optional[date]] = mapped_column(Date)
+    move_out_on: Mapped[Optional[date]] = mapped_column(Date)
+    inspection_on: Mapped[Optional[date]] = mapped_column(Date)
 
     unit = relationship("Unit")
     application = relationship("Application")

@@ -66,6 +66,7 @@ def seed(households: int = 360, seed: int = 20261126, today: date | None = None)
     _fill_portfolio(units, rng, today)
     _unit_histories(units, today)
     _imported_project(staff["liuchu"], today)
+    _operations(staff, today)
     audit.record("demo.seed", None, actor=None, households=households + len(scenario), seed=seed)
     db.session.commit()
     return {"jurisdictions": len(streets), "staff": len(staff), "units": sum(len(u) for u in units.values()),
@@ -458,3 +459,39 @@ def _imported_project(officer: User, today: date) -> None:
     from .stock import flag_overdue_maintenance
 
     flag_overdue_maintenance(today, "taiyuan")
+
+
+def _operations(staff: dict[str, User], today: date) -> None:
+    """After the keys (issue #8): one accepted offer awaiting its contract, three months of rent charged with most
+    of it paid (some tenants in arrears), and last month's rent-subsidy batch approved."""
+    from . import offers as offer_service
+    from . import rent_roll, subsidy_ledger
+
+    db.session.flush()
+    pending = db.session.scalars(select(Offer).join(Application, Offer.application_id == Application.id).where(
+        Offer.status == "pending", Application.status == "offered", Offer.respond_by >= today)
+        .order_by(Offer.id)).all()
+    if len(pending) >= 2:  # keep the others offered
+        offer_service.accept(pending[0], None, today)
+    for tenancy in db.session.scalars(select(Tenancy).where(Tenancy.status == "active")):
+        tenancy.keys_on = tenancy.keys_on or tenancy.start_on
+        tenancy.signed_on = tenancy.signed_on or tenancy.start_on
+        tenancy.rent_basis = tenancy.rent_basis or "public_rental_rent"
+    db.session.flush()
+    first = today.replace(day=1)
+    months = [add_months(first, -2), add_months(first, -1), first]
+    for month in months:
+        rent_roll.generate_charges(month)
+    db.session.flush()
+    for index, tenancy in enumerate(db.session.scalars(select(Tenancy).where(Tenancy.status == "active")
+                                                       .order_by(Tenancy.id)).all()):
+        paid_months = months if index % 5 else months[:1]  # one tenant in five owes two months
+        for month in paid_months:
+            if tenancy.rent_month and (tenancy.keys_on or tenancy.start_on) <= month:
+                rent_roll.record_payment(tenancy, None, tenancy.rent_month, min(month + timedelta(days=4), today),
+                                         f"DEMO-{tenancy.id}-{month:%Y%m}", source="bank")
+    subsidy_ledger.generate_month(months[1])
+    batch = subsidy_ledger.batch_for("taiyuan", months[1], create=False)
+    if batch is not None and batch.lines:
+        subsidy_ledger.approve(batch, staff.get("liuchu") or next(iter(staff.values())))
+    subsidy_ledger.generate_month(first)

@@ -7,9 +7,10 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Optional
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import Application, ApplicationEvent, Offer, Tenancy, UnitStatus, User
+from ..models import Application, ApplicationEvent, Notification, Offer, RentSubsidy, Tenancy, UnitStatus, User
 from ..models._types import utcnow
 from . import audit, transitions, unit_status
 from .calendar import workflow_value
@@ -37,32 +38,26 @@ def _answerable(offer: Offer, today: date) -> None:
         raise OfferError("offer", "expired")
 
 
-def _contract_end(start: date, years: int) -> date:
-    try:
-        return start.replace(year=start.year + years)
-    except ValueError:  # 29 February
-        return start.replace(year=start.year + years, day=28)
-
-
-def accept(offer: Offer, actor: User, today: Optional[date] = None) -> Tenancy:
-    """offered → housed: a tenancy on the unit, the unit occupied, any other pending offer withdrawn."""
+def accept(offer: Offer, actor: User, today: Optional[date] = None) -> Offer:
+    """offered → awaiting_contract (待签约): the unit is held for the household (unit `awaiting_contract`), an
+    appointment to sign is set `workflow.contract_appointment_days` ahead, any other pending offer is withdrawn.
+    The contract and the keys follow in services/contracts.py."""
     today = today or date.today()
     _answerable(offer, today)
     application, unit = offer.application, offer.unit
-    offer.status, offer.responded_at = "accepted", utcnow()
-    unit_status.change_unit_status(unit, UnitStatus.occupied, actor, on=today, offer=offer.id)
-    years = int(workflow_value(application.city_code, "contract_years", today))
-    tenancy = Tenancy(application_id=application.id, unit_id=unit.id, start_on=today,
-                      end_on=_contract_end(today, years), rent_month=unit.rent_month)
-    db.session.add(tenancy)
+    appointment = today + timedelta(days=int(workflow_value(application.city_code, "contract_appointment_days",
+                                                            today)))
+    offer.status, offer.responded_at, offer.appointment_on = "accepted", utcnow(), appointment
+    unit_status.change_unit_status(unit, UnitStatus.awaiting_contract, actor, on=today, offer=offer.id)
     for other in pending_offers(application):
         if other.id != offer.id:
             other.status, other.responded_at = "withdrawn", utcnow()
             unit_status.change_unit_status(other.unit, UnitStatus.vacant, actor, on=today, offer=other.id,
                                            cause="offer_withdrawn")
-    transitions.move(application, "housed", actor, "accept_offer", offer=offer.id, unit=unit.id)
-    audit.record("offer.accept", offer, actor=actor, unit=unit.id, tenancy_end=tenancy.end_on)
-    return tenancy
+    transitions.move(application, "awaiting_contract", actor, "accept_offer", offer=offer.id, unit=unit.id,
+                     appointment_on=appointment.isoformat())
+    audit.record("offer.accept", offer, actor=actor, unit=unit.id, appointment_on=appointment)
+    return offer
 
 
 def justified_reasons(city_code: str, as_of: Optional[date] = None) -> list[dict]:
@@ -193,3 +188,48 @@ def standing(application: Application, today: Optional[date] = None) -> QueueSta
     ahead_total, ahead_group = counts[2] or 0, counts[3] or 0
     estimate = math.ceil((ahead_total + 1) * 12 / handed_out) if handed_out else None
     return QueueStanding(rank, ahead_total, ahead_group, handed_out, estimate)
+
+
+def expire_offers(as_of: date, city_code: Optional[str] = None, actor: Optional[User] = None) -> dict:
+    """Daily job: every pending offer whose reply deadline (`respond_by`, the last day to answer) has passed
+    expires on the next day. The unit returns to the pool (vacant); the silence counts as an unjustified decline
+    when the city says so (`workflow.offer_expiry_counts_as_decline`), and at `workflow.decline_limit` the case
+    is suspended; otherwise the household returns to the waiting list (or to its running rent subsidy). The
+    household is told. Idempotent: an expired offer is no longer pending."""
+    query = (select(Offer).join(Application, Offer.application_id == Application.id)
+             .where(Offer.status == "pending", Offer.respond_by < as_of)
+             .options(selectinload(Offer.application), selectinload(Offer.unit)).order_by(Offer.id))
+    if city_code:
+        query = query.where(Application.city_code == city_code)
+    counts = {"expired": 0, "counted": 0, "suspended": 0}
+    for offer in db.session.scalars(query).all():
+        application, unit = offer.application, offer.unit
+        offer.status, offer.responded_at = "expired", utcnow()
+        if unit.status == UnitStatus.offered.value:
+            unit_status.change_unit_status(unit, UnitStatus.vacant, actor, on=as_of, offer=offer.id,
+                                           cause="offer_expired")
+        counted = bool(workflow_value(application.city_code, "offer_expiry_counts_as_decline", as_of))
+        if counted:
+            offer.decline_justified = False
+            application.declines = (application.declines or 0) + 1
+            counts["counted"] += 1
+        limit = int(workflow_value(application.city_code, "decline_limit", as_of))
+        suspended = counted and application.declines >= limit
+        if application.status == "offered" and not [o for o in pending_offers(application) if o.id != offer.id]:
+            subsidised = db.session.scalar(select(func.count(RentSubsidy.id)).where(
+                RentSubsidy.application_id == application.id, RentSubsidy.status == "active",
+                RentSubsidy.end_on >= as_of))
+            to_status = "suspended" if suspended else "subsidised" if subsidised else "waitlist"
+            transitions.move(application, to_status, actor, "offer_expired", notify=False, offer=offer.id,
+                             respond_by=offer.respond_by.isoformat(), counted=counted,
+                             declines=application.declines, limit=limit)
+            counts["suspended"] += int(to_status == "suspended")
+        owner_id = application.household.owner_id if application.household else None
+        if owner_id is not None:
+            db.session.add(Notification(user_id=owner_id, application_id=application.id, message_id="offer_expired",
+                                        params={"reference": application.reference,
+                                                "deadline": offer.respond_by.isoformat()}))
+        audit.record("offer.expire", offer, actor=actor, unit=unit.id, as_of=as_of, counted=counted,
+                     declines=application.declines, suspended=suspended)
+        counts["expired"] += 1
+    return counts

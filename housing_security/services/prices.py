@@ -223,7 +223,10 @@ def resale_check(application: Application, as_of: date) -> Optional[ResaleCheck]
         return None
     pack = effective_pack(application.city_code)
     years = param_fact(pack, "talent.resale_years", as_of)
-    start = tenancy.start_on
+    # A recorded purchase keeps the start of the buyer's full-time local work (services/contracts.py); older
+    # records without it fall back to the tenancy's start.
+    work_started = (tenancy.rent_trace or {}).get("work_started_on")
+    start = date.fromisoformat(work_started) if work_started else tenancy.start_on
     allowed = policy.resale_allowed(pack, as_of, work_started=start)
     project = unit.building.project
     cost = (money(Decimal(str(unit.area_m2)) * Decimal(str(project.cost_per_m2)))

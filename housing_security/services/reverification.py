@@ -68,6 +68,10 @@ def reverify(application: Application, as_of: date, actor: Optional[User]) -> st
         move(application, application.status, actor, "reverified", notify=False, as_of=_iso(as_of),
              next_reverification_on=_iso(next_on), pack_hash=decision.pack_hash)
         application.next_reverification_on = next_on
+        if application.status == "housed":  # renewal on re-verification (住建部令第11号 (2012): 续租)
+            from .rent_roll import renew_if_due
+
+            renew_if_due(application, as_of, actor)
         return application.status
     months = int(workflow_value(application.city_code, "exit_buffer_months", as_of))
     buffer_until = add_months(as_of, months)

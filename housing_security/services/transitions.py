@@ -20,8 +20,12 @@ ALLOWED = {
     "publicity": {"waitlist", "rejected"},
     "waitlist": {"waitlist", "offered", "subsidised", "suspended", "exiting", "withdrawn"},
     "subsidised": {"subsidised", "offered", "waitlist", "exiting", "withdrawn"},
-    "offered": {"housed", "waitlist", "subsidised", "suspended"},
-    "housed": {"exiting", "housed"},
+    "offered": {"awaiting_contract", "waitlist", "subsidised", "suspended"},
+    # 待签约: the offer is accepted; the contract is signed and the keys handed over (→ housed), or the household
+    # does not sign and returns to the list.
+    "awaiting_contract": {"housed", "waitlist", "withdrawn"},
+    # housed → exited: the tenant leaves of their own will (move-out and inspection, services/rent_roll.py).
+    "housed": {"exiting", "housed", "exited"},
     "rejected": {"appeal"},
     "appeal": {"street_review", "district_review", "bureau_review", "publicity", "rejected"},
     "suspended": {"waitlist", "exiting"},

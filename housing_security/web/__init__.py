@@ -9,11 +9,13 @@ from .input_guard import refuse_nul_characters
 
 def register_blueprints(app: Flask) -> None:
     from . import (admin, admin_api, admin_parameters, api, appeals, applicant, auth, bureau, cases, form_errors,
-                   intake, lab, labels, lottery, main, province, publicity, registry, reports, rounds, stock)
+                   intake, lab, labels, lottery, main, province, publicity, registry, rent, reports, rounds, stock,
+                   subsidies, tenancies)
 
     for module in (main, auth, applicant, cases, bureau, admin, admin_parameters, publicity, appeals, intake, rounds,
-                   stock, lottery, province, reports, lab, registry, api, admin_api):
+                   stock, lottery, province, reports, lab, registry, api, admin_api, tenancies, subsidies, rent):
         app.register_blueprint(module.bp)
+    app.register_blueprint(rent.tasks_bp)
     app.before_request(enforce_access_rules)
     app.before_request(refuse_nul_characters)
     auth.init_login(app)

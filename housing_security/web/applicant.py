@@ -31,6 +31,7 @@ from ..models import (
 from ..models._types import utcnow
 from ..services import (
     applications,
+    contracts,
     documents,
     offers,
     prices,
@@ -123,10 +124,12 @@ def status(application_id: int):
     unread = [n for n in notifications if n.read_at is None]
     price_facts = {offer.id: prices.unit_price_facts(offer.unit, today) for offer in pending}
     resale = prices.resale_check(application, today) if application.status in ("housed", "exiting") else None
+    accepted = contracts.accepted_offer(application) if application.status == "awaiting_contract" else None
+    signed = contracts.signed_tenancy(application) if application.status == "awaiting_contract" else None
     page = render_template(
         "applicant/status.html", application=application, standing=standing, offers=pending, subsidy=subsidy,
         notifications=notifications, unread_ids={n.id for n in unread}, today=today,
-        price_facts=price_facts, resale=resale,
+        price_facts=price_facts, resale=resale, accepted=accepted, signed=signed,
         decline_form=forms.DeclineForm(), confirm_form=forms.ConfirmForm(),
         info_requests=submission.open_info_requests(application),
         decline_limit=workflow_value(application.city_code, "decline_limit", today),
@@ -150,11 +153,23 @@ def _offer_or_404(offer_id: int) -> Offer:
     return offer
 
 
-@bp.route("/offers/<int:offer_id>/accept", methods=["POST"])
+@bp.route("/offers/<int:offer_id>/accept", methods=["GET", "POST"])
 @allow(Role.applicant)
 def accept_offer(offer_id: int):
+    """GET asks for confirmation (what accepting means: an appointment to sign, then the keys); POST accepts."""
     offer = _offer_or_404(offer_id)
-    if forms.ConfirmForm().validate_on_submit():
+    form = forms.ConfirmForm()
+    if request.method == "GET":
+        if offer.status != "pending":
+            flash(forms.error_text(OfferError("offer", "already_answered")), "error")
+            return redirect(url_for("applicant.status", application_id=offer.application_id))
+        today = date.today()
+        return render_template(
+            "applicant/accept_offer.html", offer=offer, form=form, today=today,
+            appointment_days=workflow_value(offer.application.city_code, "contract_appointment_days", today),
+            contract_years=workflow_value(offer.application.city_code, "contract_years", today),
+            title=_("确认接受配租"))
+    if form.validate_on_submit():
         try:
             offers.accept(offer, current_user)
         except OfferError as error:
@@ -162,8 +177,19 @@ def accept_offer(offer_id: int):
             flash(forms.error_text(error), "error")
         else:
             db.session.commit()
-            flash(_("您已接受配租，请按通知办理签约入住。"), "success")
+            flash(_("您已接受配租。请于 %(d)s 携带身份证件到住房保障部门签订租赁合同。",
+                    d=offer.appointment_on.isoformat()), "success")
     return redirect(url_for("applicant.status", application_id=offer.application_id))
+
+
+@bp.route("/offers/<int:offer_id>/notice")
+@allow(Role.applicant)
+def offer_notice(offer_id: int):
+    """The printable offer notice (配租通知书)."""
+    offer = _offer_or_404(offer_id)
+    today = date.today()
+    return render_template("applicant/offer_notice.html", offer=offer, application=offer.application,
+                           facts=prices.unit_price_facts(offer.unit, today), today=today, title=_("配租通知书"))
 
 
 @bp.route("/offers/<int:offer_id>/decline", methods=["POST"])

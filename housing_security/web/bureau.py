@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 from ..extensions import db
 from ..models import Application, Building, Household, Project, Role, Unit
 from ..services import publicity as publicity_service
-from ..services import prices, reverification, unit_status
+from ..services import commitment_guard, portfolio, prices, reverification, subsidy_ledger
 from ..services.parameters import effective_pack
 from .access import allow, application_scope, city_code_of
 from . import insight
@@ -26,27 +26,9 @@ bp = Blueprint("bureau", __name__, url_prefix="/bureau")
 
 
 def allocation_rates(city_code: str) -> list[dict]:
-    """Plan §1(1), §4(1): allocated ÷ completed government-invested units, per programme."""
-    rows = db.session.execute(
-        select(Unit.programme, Unit.status, func.count())
-        .join(Building).join(Project)
-        .where(Project.city_code == city_code, Project.government_invested.is_(True))
-        .group_by(Unit.programme, Unit.status)
-    ).all()
-    by_programme: dict[str, dict[str, int]] = {}
-    for programme, status, count in rows:
-        by_programme.setdefault(programme, {})[status] = count
-    table: dict[str, dict] = {}
-    for programme, counts in by_programme.items():
-        total, allocated = unit_status.portfolio_counts(counts)
-        table[programme] = {"programme": programme, "total": total, "allocated": allocated}
-    pack = effective_pack(city_code)
-    for entry in table.values():
-        entry["rate"] = entry["allocated"] / entry["total"] if entry["total"] else None
-        # The plan's 90% promise (plan §4(1)) is about government public rental housing.
-        target_name = f"{entry['programme']}.allocation_rate_min"
-        entry["target"] = pack.value(target_name, date.today()) if target_name in pack.params else None
-    return sorted(table.values(), key=lambda e: e["programme"])
+    """Plan §1(1), §4(1): allocated ÷ completed government-invested units, per programme, as the units'
+    histories give it today (services/portfolio.py recomputes any day the same way)."""
+    return portfolio.allocation_rates_on(city_code, date.today())
 
 
 @bp.route("/")
@@ -60,6 +42,7 @@ def dashboard():
     return render_template(
         "bureau/dashboard.html", cards=insight.status_cards(by_status),
         title=_("概览"), today=today, **insight.dashboard(city_code, today, current_language()),
+        subsidy_batch=subsidy_ledger.month_total(city_code, today) if city_code else None,
     )
 
 
@@ -126,6 +109,8 @@ def early_warning():
     city_code = city_code_of(current_user)
     pack = effective_pack(city_code)
     items = reverification.early_warning(city_code, today)
+    for item in items:  # the day the daily guard starts the subsidy if the household is still waiting
+        item["guard_on"] = commitment_guard.guard_day(item["application"], today)
     return render_template("bureau/early_warning.html", items=items, today=today, title=_("应保尽保预警"),
                            months=pack.value("public_rental.commitment_months", today),
                            days=pack.value("workflow.early_warning_days", today))

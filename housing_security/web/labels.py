@@ -31,6 +31,7 @@ STATUS_LABELS = {
     "publicity": _l("公示中"),
     "waitlist": _l("轮候中"),
     "offered": _l("已发配租通知"),
+    "awaiting_contract": _l("待签约"),
     "housed": _l("已入住"),
     "subsidised": _l("领取租赁补贴"),
     "rejected": _l("未通过"),
@@ -86,6 +87,17 @@ NOTIFICATION_MESSAGES = {
     "info_requested": _l("申请 %(reference)s 需要补充材料：%(message)s"),
     "offer_made": _l("申请 %(reference)s 获得配租通知，请在 %(deadline)s 前答复"),
     "round_unassigned": _l("申请 %(reference)s 本批次未获配租：%(reason)s"),
+    "offer_expired": _l("申请 %(reference)s 的配租通知已于 %(deadline)s 逾期未答复，房源已收回。"),
+    "subsidy_started": _l("申请 %(reference)s 自 %(start)s 起发放租赁补贴，每月 %(amount)s 元。"),
+}
+
+# How a contract's rent was fixed (services/contracts.py).
+RENT_BASIS_LABELS = {
+    "public_rental_rent": _l("公租房租金标准"),
+    "subsidized_rental_ceiling": _l("保障性租赁住房租金（低于同地段市场租金上限）"),
+    "talent_guide_price": _l("租赁型人才住房政府指导租金"),
+    "sale_full_property": _l("完全产权型人才住房（成本价加成出售）"),
+    "sale_shared_ownership": _l("共有产权型人才住房（按成本价出售）"),
 }
 
 NAV_LINKS = {
@@ -143,6 +155,7 @@ def init_app(app) -> None:
             "unit_status_label": lambda code: label(UNIT_STATUS_LABELS, code),
             "relation_label": lambda code: label(RELATION_LABELS, code),
             "document_kind_label": lambda code: label(DOCUMENT_KIND_LABELS, code),
+            "rent_basis_label": lambda code: label(RENT_BASIS_LABELS, code),
             "notification_text": notification_text,
             "nav_links": lambda: NAV_LINKS.get(current_user.role_enum, []) if current_user.is_authenticated else [],
         }
@@ -172,3 +185,8 @@ NAV_LINKS[Role.administrator] += [("lab.index", _l("政策实验室"))]
 # Registry snapshots and cross-checks (数据共享核查, plan §4(6)).
 NAV_LINKS[Role.bureau_officer] += [("registry.index", _l("部门数据"))]
 NAV_LINKS[Role.administrator] += [("admin_api.index", _l("接口客户端"))]
+
+# Operations after a round (issue #8): contracts awaiting signature.
+NAV_LINKS[Role.bureau_officer] += [("tenancies.desk", _l("待签约")), ("subsidies.index", _l("租赁补贴发放")),
+                                   ("rent.roll", _l("租金台账"))]
+NAV_LINKS[Role.street_caseworker] += [("tasks.index", _l("退出核查任务"))]

@@ -1,10 +1,13 @@
 """Scenario 5 in a real browser: the bureau officer creates the public-rental allocation round, watches it run
 (a job of the queue, consumed by a thread beside the live server), compares the optimiser with first-come-first-served, reads why units
-stay vacant, publishes; a household that got an offer accepts it on its status page and is housed."""
+stay vacant, publishes; a household that got an offer accepts it on its status page (with confirmation), the officer records the contract
+and the keys and the household appears on the rent roll; another household's offer lapses, the daily job expires
+it, and its unit is offered again in the next round."""
 from __future__ import annotations
 
 import re
 import time
+from datetime import date, timedelta
 
 import pytest
 from selenium.webdriver.common.by import By
@@ -13,7 +16,8 @@ from sqlalchemy import select
 
 from housing_security.extensions import db
 from housing_security.models import Application, Household, Offer, Unit, User
-from housing_security.services import jobs
+from housing_security.services import daily, jobs, round_publishing, rounds
+from housing_security.services.calendar import add_months
 
 pytestmark = pytest.mark.e2e
 
@@ -106,11 +110,52 @@ def test_bureau_runs_and_publishes_a_round_and_a_household_accepts(page_for, liv
     assert unit_label in offer and "月租金" in offer and "请在" in offer
     assert "获得配租通知" in household.text  # the notification
     household.screenshot(tmp_path / "4-offer.png")
-    household.click_button("接受配租")
+    household.click_link("接受配租")  # accepting asks for confirmation first
+    assert "确认接受配租" in household.text and "签订租赁合同" in household.text
+    household.click_button("确认接受")
     assert "您已接受配租" in household.text
-    assert household.driver.find_element(By.CSS_SELECTOR, "main > p strong").text == "已入住"
-    assert "下次年审" in household.text
+    assert household.driver.find_element(By.CSS_SELECTOR, "main > p strong").text == "待签约"
+    assert "签订租赁合同" in household.text  # what happens next
     assert not [b for b in household.driver.find_elements(By.TAG_NAME, "button") if "接受配租" in b.text]
     steps = [li.find_element(By.TAG_NAME, "strong").text
              for li in household.driver.find_elements(By.CSS_SELECTOR, "ol.timeline > li")]
-    assert steps[-2:] == ["已发配租通知", "已入住"], steps
+    assert steps[-2:] == ["已发配租通知", "待签约"], steps
+
+    # the officer records the signed contract, then the keys; the household is on the rent roll
+    today = date.today().isoformat()
+    officer.click_link("待签约")
+    assert reference in officer.text
+    _set_date(officer, f"c{application_id}-start_on", today)
+    officer.click_button("登记签约", within=f"section[aria-labelledby='case-{application_id}']")
+    assert "已登记签约" in officer.text
+    _set_date(officer, f"k{application_id}-keys_on", today)
+    officer.click_button("登记交钥匙", within=f"section[aria-labelledby='case-{application_id}']")
+    assert "钥匙已交付" in officer.text
+    officer.click_link("租金台账")
+    assert reference in officer.text
+    officer.screenshot(tmp_path / "5-rent-roll.png")
+    household.open(f"/me/applications/{application_id}")
+    assert household.driver.find_element(By.CSS_SELECTOR, "main > p strong").text == "已入住"
+    assert "下次年审" in household.text and "下次年审：—" not in household.text
+
+    # another household lets its offer lapse: the daily job expires it and the unit is offered again next round
+    with live_server.app.app_context():
+        lapsed = db.session.scalar(select(Offer).where(Offer.round_id == round_id, Offer.status == "pending")
+                                   .order_by(Offer.id))
+        assert lapsed is not None
+        unit_id, deadline = lapsed.unit_id, lapsed.respond_by
+        later = deadline + timedelta(days=1)
+        result = daily.run_daily(later, "taiyuan", only=["expire_offers"])
+        assert result["expire_offers"]["expired"] >= 1
+        assert db.session.get(Unit, unit_id).status == "vacant"
+        officer_user = db.session.scalar(select(User).where(User.username == "liuchu"))
+        following = rounds.run_round_now("taiyuan", "public_rental", later, add_months(later, 1), officer_user)
+        round_publishing.publish_round(following.id, officer_user, today=later)
+        again = db.session.scalar(select(Offer).where(Offer.round_id == following.id, Offer.unit_id == unit_id))
+        assert again is not None and again.status == "pending"
+
+
+def _set_date(page, field_id: str, value: str) -> None:
+    """A date input takes its value in the browser's locale when typed; set it as the form will send it."""
+    element = page.driver.find_element(By.ID, field_id)
+    page.driver.execute_script("arguments[0].value = arguments[1];", element, value)

@@ -79,13 +79,22 @@ def test_accept_offer(app, submitted, page_get):
     offer_id, unit_id = make_offer(app, application_id)
     html = page_get(client, f"/me/applications/{application_id}")
     assert "配租通知" in html and "接受配租" in html
+    # accepting asks for confirmation first: nothing changes on the GET
+    html = page_get(client, f"/me/offers/{offer_id}/accept")
+    assert "确认接受" in html and "签订租赁合同" in html
+    with app.app_context():
+        assert db.session.get(Application, application_id).status == "offered"
     assert client.post(f"/me/offers/{offer_id}/accept").status_code == 302
     with app.app_context():
-        assert db.session.get(Application, application_id).status == "housed"
-        assert db.session.get(Offer, offer_id).status == "accepted"
-        assert db.session.get(Unit, unit_id).status == "occupied"
-        tenancy = db.session.scalar(select(Tenancy).where(Tenancy.application_id == application_id))
-        assert tenancy.unit_id == unit_id and tenancy.end_on.year == tenancy.start_on.year + 5
+        application = db.session.get(Application, application_id)
+        offer = db.session.get(Offer, offer_id)
+        assert application.status == "awaiting_contract"
+        assert offer.status == "accepted" and offer.appointment_on == date.today() + timedelta(days=7)
+        assert db.session.get(Unit, unit_id).status == "awaiting_contract"
+        assert db.session.scalar(select(Tenancy).where(Tenancy.application_id == application_id)) is None
+    html = page_get(client, f"/me/applications/{application_id}")
+    assert "待签约" in html and "签订租赁合同" in html and "配租通知书" in html
+    assert "配租通知书" in page_get(client, f"/me/offers/{offer_id}/notice")
     # answering twice is refused with a message, not a 500
     response = client.post(f"/me/offers/{offer_id}/accept", follow_redirects=True)
     assert response.status_code == 200 and "该配租通知已答复" in response.get_data(as_text=True)

@@ -117,6 +117,8 @@ def test_early_warning_lists_commitment_households_near_their_deadline(app, logi
     assert refs[near] in html and refs[far] not in html and refs[housed] not in html
     left = (add_months(add_months(today, -6) + timedelta(days=20), 6) - today).days
     assert f"剩 {left} 天" in html
+    guard_on = add_months(add_months(today, -6) + timedelta(days=20), 6)
+    assert "轮候中，尚未配租" in html and f"每日任务将于 {guard_on.year}年{guard_on.month}月{guard_on.day}日" in html
     assert login_as("wangqiang").get("/bureau/early-warning").status_code == 403
 
 
