@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Flask
 
 from .access import enforce_access_rules
-from .input_guard import refuse_nul_characters
+from .input_guard import refuse_non_form_bodies, refuse_nul_characters
 
 
 def register_blueprints(app: Flask) -> None:
@@ -14,6 +14,7 @@ def register_blueprints(app: Flask) -> None:
     for module in (main, auth, applicant, cases, bureau, admin, admin_parameters, publicity, appeals, intake, rounds):
         app.register_blueprint(module.bp)
     app.before_request(enforce_access_rules)
+    app.before_request(refuse_non_form_bodies)
     app.before_request(refuse_nul_characters)
     auth.init_login(app)
     labels.init_app(app)
