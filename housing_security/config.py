@@ -20,7 +20,15 @@ DEFAULTS = {
     "WTF_CSRF_TIME_LIMIT": None,
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_HEADERS_ENABLED": True,
-    "LOGIN_RATE_LIMIT": "10 per minute",
+    # Sign-in throttling in the database (services/sign_in.py): free failures per account and per address, then
+    # an exponential back-off from LOGIN_BACKOFF_SECONDS doubling up to LOGIN_BACKOFF_MAX_SECONDS; failures older
+    # than the window are forgotten.
+    "LOGIN_THROTTLE_ENABLED": True,
+    "LOGIN_FREE_ATTEMPTS": 5,
+    "LOGIN_ADDRESS_FREE_ATTEMPTS": 30,
+    "LOGIN_BACKOFF_SECONDS": 2,
+    "LOGIN_BACKOFF_MAX_SECONDS": 900,
+    "LOGIN_FAILURE_WINDOW_SECONDS": 3600,
     "DEFAULT_CITY": "taiyuan",
     # PBKDF2-SHA256 with 600,000 iterations follows OWASP's password-storage guidance;
     # Werkzeug's default scrypt parameters are below it.

@@ -13,10 +13,11 @@ from .housing import Building, Project, Unit, UnitStatus
 from .parameters import ParameterChange
 from .people import Jurisdiction, LoginSession, Notification, Role, User
 from .rounds import AllocationRound, Assignment, Offer, RentSubsidy, Tenancy
+from .security import SignInThrottle
 
 __all__ = [
     "ACTIVE_STATUSES", "AllocationRound", "Application", "ApplicationEvent", "ApplicationStatus",
     "Assignment", "AuditLog", "Building", "Document", "Household", "InfoRequest", "Jurisdiction",
     "LoginSession", "Member", "Notification", "Objection", "Offer", "ParameterChange", "Project",
-    "RentSubsidy", "Role", "Tenancy", "Unit", "UnitStatus", "User",
+    "RentSubsidy", "Role", "SignInThrottle", "Tenancy", "Unit", "UnitStatus", "User",
 ]

@@ -56,18 +56,33 @@ def create_user(username: str, password: str, role: Role, display_name: str,
     return user
 
 
-def authenticate(username: str, password: str) -> Optional[User]:
-    """The user whose password matches, or None; disabled accounts never authenticate."""
+def dummy_hash() -> str:
+    """A hash to check against when the user does not exist, so timing does not reveal valid usernames."""
     global _DUMMY_HASH
+    if _DUMMY_HASH is None:
+        _DUMMY_HASH = hash_password("not-a-real-password")
+    return _DUMMY_HASH
+
+
+def authenticate(username: str, password: str) -> Optional[User]:
+    """The user whose password matches, or None (for sign-in use services/sign_in.py, which hashes outside
+    any transaction and throttles)."""
     user = db.session.scalar(select(User).where(func.lower(User.username) == username.strip().lower()))
     if user is None:
-        if _DUMMY_HASH is None:
-            _DUMMY_HASH = hash_password("not-a-real-password")
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(dummy_hash(), password)
         return None
     if not check_password_hash(user.password_hash, password):
         return None
     return user
+
+
+def password_matches(user_id: int, password: str) -> bool:
+    """Reads the hash in a read transaction and checks it with none open (no write lock held while hashing)."""
+    from ..extensions import read_only
+
+    with read_only():
+        stored = db.session.scalar(select(User.password_hash).where(User.id == user_id))
+    return stored is not None and check_password_hash(stored, password)
 
 
 def open_session(user: User) -> LoginSession:
@@ -103,9 +118,11 @@ def revoke_all_sessions(user: User, actor: Optional[User]) -> None:
     audit.record("auth.revoke_all", user, actor=actor)
 
 
-def change_password(user: User, password: str, keep_token: Optional[str] = None) -> None:
-    """New hash; every other sign-in of this user ends (a stolen session must not outlive the change)."""
-    user.password_hash = hash_password(password)
+def change_password(user: User, password: str, keep_token: Optional[str] = None,
+                    password_hash: Optional[str] = None) -> None:
+    """New hash (computed before the transaction when given); every other sign-in of this user ends (a stolen
+    session must not outlive the change)."""
+    user.password_hash = password_hash or hash_password(password)
     for login_session in db.session.scalars(
         select(LoginSession).where(LoginSession.user_id == user.id, LoginSession.revoked_at.is_(None),
                                    LoginSession.token != (keep_token or ""))
