@@ -14,6 +14,8 @@ DEFAULTS = {
     "BABEL_DEFAULT_LOCALE": "zh",
     "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
     "LANGUAGES": ["zh", "en"],
+    # HOUSING_HTTPS=true behind TLS: HSTS, and cookies sent over HTTPS only (web/security_headers.py).
+    "HTTPS": False,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_HTTPONLY": True,

@@ -8,6 +8,7 @@ from .input_guard import refuse_non_form_bodies, refuse_nul_characters
 
 
 def register_blueprints(app: Flask) -> None:
+    from . import security_headers
     from . import (admin, admin_parameters, appeals, applicant, auth, bureau, cases, form_errors, intake, labels,
                    main, publicity, rounds)
 
@@ -19,3 +20,4 @@ def register_blueprints(app: Flask) -> None:
     auth.init_login(app)
     labels.init_app(app)
     form_errors.init_app(app)
+    security_headers.init_app(app)
