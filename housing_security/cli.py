@@ -15,6 +15,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(close_publicity)
     app.cli.add_command(reverify_due)
     app.cli.add_command(run_round)
+    app.cli.add_command(daily)
 
 
 @click.command("init-db")
@@ -101,6 +102,27 @@ def reverify_due(as_of, city):
 
     result = reverification.reverify_due(as_of.date() if as_of else None, city_code=city)
     click.echo(json.dumps(result, ensure_ascii=False, default=str))
+
+
+@click.command("daily")
+@AS_OF
+@CITY
+@click.option("--only", multiple=True, help="Run only the named job (repeatable); every job when omitted.")
+@with_appcontext
+def daily(as_of, city, only):
+    """Every daily job, in order, each in its own transaction; idempotent (a second run the same day changes
+    nothing). Prints the counts of each job as JSON; exits 1 when a job failed."""
+    from .services import daily as daily_jobs
+
+    known = set(daily_jobs.jobs())
+    unknown = [name for name in only if name not in known]
+    if unknown:
+        raise click.BadParameter(f"unknown job {unknown[0]!r}; jobs: {', '.join(sorted(known))}",
+                                 param_hint="--only")
+    result = daily_jobs.run_daily(as_of.date() if as_of else None, city_code=city, only=list(only) or None)
+    click.echo(json.dumps(result, ensure_ascii=False, default=str))
+    if any("error" in counts for counts in result.values()):
+        raise SystemExit(1)
 
 
 @click.command("run-round")

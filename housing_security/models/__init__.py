@@ -9,7 +9,7 @@ from .cases import (
     Objection,
 )
 from .households import Document, Household, Member
-from .housing import Building, Project, Unit, UnitStatus
+from .housing import Building, Project, Unit, UnitEvent, UnitStatus
 from .parameters import ParameterChange
 from .people import Jurisdiction, LoginSession, Notification, Role, User
 from .rounds import AllocationRound, Assignment, Offer, RentSubsidy, Tenancy
@@ -19,5 +19,5 @@ __all__ = [
     "ACTIVE_STATUSES", "AllocationRound", "Application", "ApplicationEvent", "ApplicationStatus",
     "Assignment", "AuditLog", "Building", "Document", "Household", "InfoRequest", "Jurisdiction",
     "LoginSession", "Member", "Notification", "Objection", "Offer", "ParameterChange", "Project",
-    "RentSubsidy", "Role", "SignInThrottle", "Tenancy", "Unit", "UnitStatus", "User",
+    "RentSubsidy", "Role", "SignInThrottle", "Tenancy", "Unit", "UnitEvent", "UnitStatus", "User",
 ]

@@ -2,22 +2,32 @@
 from __future__ import annotations
 
 import enum
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Optional
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from ._types import AREA, MONEY
+from ._types import AREA, MONEY, UTCDateTime, utcnow
 
 
 class UnitStatus(str, enum.Enum):
+    """A unit's place in its life: in the pool (vacant), held by a draft round (reserved), offered, accepted and
+    awaiting its contract, let or sold (occupied), out of use for repairs (maintenance, with a reason and an
+    expected return), or taken out of the programme (withdrawn)."""
+
     vacant = "vacant"
+    reserved = "reserved"
     offered = "offered"
+    awaiting_contract = "awaiting_contract"
     occupied = "occupied"
     maintenance = "maintenance"
+    withdrawn = "withdrawn"
+
+
+UNIT_STATUS_CHECK = "status IN ({})".format(", ".join(f"'{status.value}'" for status in UnitStatus))
 
 
 class Project(db.Model):
@@ -67,7 +77,7 @@ class Unit(db.Model):
         CheckConstraint("bedrooms >= 0", name="bedrooms_non_negative"),
         CheckConstraint("rent_month >= 0", name="rent_non_negative"),
         CheckConstraint("kind IN ('apartment', 'dormitory')", name="kind"),
-        CheckConstraint("status IN ('vacant', 'offered', 'occupied', 'maintenance')", name="status"),
+        CheckConstraint(UNIT_STATUS_CHECK, name="status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -81,9 +91,15 @@ class Unit(db.Model):
     floor: Mapped[int] = mapped_column(Integer)
     accessible: Mapped[bool] = mapped_column(Boolean, default=False)
     rent_month: Mapped[Decimal] = mapped_column(MONEY, default=Decimal("0"))
-    status: Mapped[str] = mapped_column(String(16), index=True, default=UnitStatus.vacant.value)
+    status: Mapped[str] = mapped_column(String(24), index=True, default=UnitStatus.vacant.value)
+    # Why the unit is in its status and until when, where that status needs it (maintenance: the repair and the
+    # expected return date); kept in step with the newest UnitEvent by services/unit_status.py.
+    status_note: Mapped[str] = mapped_column(Text, default="")
+    status_until: Mapped[Optional[date]] = mapped_column(Date)
 
     building: Mapped[Building] = relationship(back_populates="units")
+    events: Mapped[list["UnitEvent"]] = relationship(back_populates="unit", order_by="UnitEvent.id",
+                                                     cascade="all, delete-orphan")
 
     @property
     def project(self) -> Project:
@@ -92,3 +108,22 @@ class Unit(db.Model):
     @property
     def label(self) -> str:
         return f"{self.building.project.name} {self.building.name}-{self.number}"
+
+
+class UnitEvent(db.Model):
+    """A unit's history, append-only: every status change with its business date, who made it and why. The
+    portfolio allocation rate of any past day is recomputed from these rows (plan §4(1))."""
+
+    __tablename__ = "unit_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"), index=True)
+    on: Mapped[date] = mapped_column(Date, index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    from_status: Mapped[Optional[str]] = mapped_column(String(24))
+    to_status: Mapped[str] = mapped_column(String(24))
+    actor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id"))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    unit: Mapped[Unit] = relationship(back_populates="events")

@@ -14,7 +14,7 @@ from ..models import (
     Application, ApplicationEvent, Building, Household, InfoRequest, Jurisdiction, Member, Offer, Project,
     RentSubsidy, Role, Tenancy, Unit, User,
 )
-from . import accounts, audit, eligibility, waitlist
+from . import accounts, audit, eligibility, unit_status, waitlist
 from .calendar import add_months, review_due, workflow_value
 from .demo_city import (
     CITIES, DEMO_PASSWORD, GIVEN, PROJECT_PRICES, PROJECTS, PROVINCE, REGION_CODES, STAFF_ACCOUNTS, SURNAMES,
@@ -63,7 +63,8 @@ def seed(households: int = 360, seed: int = 20261126, today: date | None = None)
     generated = _households(households, streets, password_hash, staff, units, rng, today)
     for programme in ("public_rental", "subsidized_rental", "talent"):
         waitlist.rerank("taiyuan", programme, today)
-    _fill_portfolio(units, rng)
+    _fill_portfolio(units, rng, today)
+    _unit_histories(units, today)
     audit.record("demo.seed", None, actor=None, households=households + len(scenario), seed=seed)
     db.session.commit()
     return {"jurisdictions": len(streets), "staff": len(staff), "units": sum(len(u) for u in units.values()),
@@ -389,7 +390,7 @@ def _households(count, places, password_hash, staff, units, rng, today) -> int:
     return count
 
 
-def _fill_portfolio(units: dict[str, list[Unit]], rng: random.Random) -> None:
+def _fill_portfolio(units: dict[str, list[Unit]], rng: random.Random, today: date) -> None:
     """Tenants from before the system: most remaining units are let, about one in ten stays vacant."""
     for pool in units.values():
         for unit in pool:
@@ -397,3 +398,14 @@ def _fill_portfolio(units: dict[str, list[Unit]], rng: random.Random) -> None:
                 unit.status = "occupied"
             elif unit.status == "vacant" and rng.random() < 0.05:
                 unit.status = "maintenance"
+                unit.status_note = "更换卫生间防水层"
+                unit.status_until = today + timedelta(days=rng.randint(7, 45))
+
+
+def _unit_histories(units: dict[str, list[Unit]], today: date) -> None:
+    """Each unit's history begins on its project's completion in the status the demo left it in (the demo does
+    not replay the years before the system), so histories and the stock agree from the first day."""
+    for pool in units.values():
+        for unit in pool:
+            unit_status.record_initial(unit, None, on=unit.building.project.completed_on or today,
+                                       reason=unit.status_note or "")

@@ -58,3 +58,19 @@ def other_benefit(application: Application) -> Optional[str]:
                 "housed", "subsidised", "offered", "exiting"):
             return duplicate.other.programme
     return None
+
+
+def active_in_same_programme(application: Application) -> Optional[str]:
+    """The name of a member who already belongs to another active case of the same programme, if any: a person
+    may have one active application per programme, whichever household filed it (a second one would be
+    reviewed, queued and offered twice)."""
+    numbers = {m.id_number: m.name for m in application.household.members}
+    if not numbers:
+        return None
+    clash = db.session.scalar(
+        select(Member.id_number)
+        .join(Application, Application.household_id == Member.household_id)
+        .where(Member.id_number.in_(numbers), Application.id != application.id,
+               Application.programme == application.programme, Application.status.in_(ACTIVE_STATUSES))
+        .order_by(Application.id, Member.id).limit(1))
+    return numbers[clash] if clash is not None else None

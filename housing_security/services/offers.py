@@ -9,9 +9,9 @@ from typing import Optional
 from sqlalchemy import func, select
 
 from ..extensions import db
-from ..models import Application, ApplicationEvent, Offer, Tenancy, User
+from ..models import Application, ApplicationEvent, Offer, Tenancy, UnitStatus, User
 from ..models._types import utcnow
-from . import audit, transitions
+from . import audit, transitions, unit_status
 from .calendar import workflow_value
 from .waitlist import WAITING_STATUSES
 
@@ -50,7 +50,7 @@ def accept(offer: Offer, actor: User, today: Optional[date] = None) -> Tenancy:
     _answerable(offer, today)
     application, unit = offer.application, offer.unit
     offer.status, offer.responded_at = "accepted", utcnow()
-    unit.status = "occupied"
+    unit_status.change_unit_status(unit, UnitStatus.occupied, actor, on=today, offer=offer.id)
     years = int(workflow_value(application.city_code, "contract_years", today))
     tenancy = Tenancy(application_id=application.id, unit_id=unit.id, start_on=today,
                       end_on=_contract_end(today, years), rent_month=unit.rent_month)
@@ -58,7 +58,8 @@ def accept(offer: Offer, actor: User, today: Optional[date] = None) -> Tenancy:
     for other in pending_offers(application):
         if other.id != offer.id:
             other.status, other.responded_at = "withdrawn", utcnow()
-            other.unit.status = "vacant"
+            unit_status.change_unit_status(other.unit, UnitStatus.vacant, actor, on=today, offer=other.id,
+                                           cause="offer_withdrawn")
     transitions.move(application, "housed", actor, "accept_offer", offer=offer.id, unit=unit.id)
     audit.record("offer.accept", offer, actor=actor, unit=unit.id, tenancy_end=tenancy.end_on)
     return tenancy
@@ -109,7 +110,7 @@ def decline(offer: Offer, actor: User, reason: str, today: Optional[date] = None
         raise OfferError("justified_reason", "unknown_justified_reason")
     offer.status, offer.responded_at, offer.decline_reason = "declined", utcnow(), reason
     offer.decline_justified = None if claimed else False
-    unit.status = "vacant"
+    unit_status.change_unit_status(unit, UnitStatus.vacant, actor, on=today, offer=offer.id, cause="offer_declined")
     if claimed is None:
         application.declines = (application.declines or 0) + 1
     limit = int(workflow_value(application.city_code, "decline_limit", today))

@@ -11,7 +11,7 @@ from sqlalchemy import and_, false, or_, select
 
 from ..extensions import db
 from ..models import Application, RentSubsidy, Tenancy, UnitStatus, User
-from . import audit, eligibility
+from . import audit, eligibility, unit_status
 from .calendar import add_months, end_of_month, workflow_value
 from .parameters import effective_pack
 from .review import ReviewError
@@ -92,7 +92,8 @@ def complete_exit(application: Application, as_of: date, actor: Optional[User]) 
         if as_of > tenancy.start_on:
             tenancy.end_on = as_of
         if tenancy.unit is not None:
-            tenancy.unit.status = UnitStatus.vacant.value
+            unit_status.change_unit_status(tenancy.unit, UnitStatus.vacant, actor, on=as_of, tenancy=tenancy.id,
+                                           cause="exit")
         audit.record("tenancy.end", tenancy, actor=actor, application_id=application.id, unit_id=tenancy.unit_id)
     for subsidy in db.session.scalars(select(RentSubsidy).where(RentSubsidy.application_id == application.id,
                                                                 RentSubsidy.status.in_(("active", "stopped")))):

@@ -18,10 +18,11 @@ from ..models import (
     Offer,
     RentSubsidy,
     Unit,
+    UnitStatus,
     User,
 )
 from ..models._types import utcnow
-from . import audit, transitions, waitlist
+from . import audit, transitions, unit_status, waitlist
 from .calendar import add_months
 from .parameters import effective_pack
 from .rounds import Progress, RoundError, _round, offer_response_days
@@ -33,7 +34,7 @@ def _check_fresh(rnd: AllocationRound, result: dict) -> None:
     application_ids = [a.application_id for a in rnd.assignments] + [int(s["household"])
                                                                        for s in result.get("subsidies", [])]
     busy_units = db.session.scalar(select(func.count()).select_from(Unit).where(
-        Unit.id.in_(unit_ids), Unit.status != "vacant")) if unit_ids else 0
+        Unit.id.in_(unit_ids), Unit.status != UnitStatus.vacant.value)) if unit_ids else 0
     moved = db.session.scalar(select(func.count()).select_from(Application).where(
         Application.id.in_(application_ids),
         Application.status.not_in(waitlist.WAITING_STATUSES))) if application_ids else 0
@@ -69,7 +70,7 @@ def publish_round(round_id: int, actor: Optional[User], today: Optional[date] = 
             offer = Offer(round_id=rnd.id, application_id=application.id, unit_id=unit.id, respond_by=respond_by)
             db.session.add(offer)
             db.session.flush([offer])
-            unit.status = "offered"
+            unit_status.change_unit_status(unit, UnitStatus.offered, actor, on=today, round=rnd.id, offer=offer.id)
             transitions.move(application, "offered", actor, "offer", notify=False, round=rnd.id, offer=offer.id,
                              unit=unit.id, respond_by=respond_by.isoformat())
             _notify(application, "offer_made", deadline=respond_by.isoformat())

@@ -36,7 +36,7 @@ from ..models import (
     Unit, User,
 )
 from ..models._types import utcnow
-from . import audit, waitlist
+from . import audit, unit_status, waitlist
 from .calendar import workflow_value
 from .eligibility import policy_household
 from .parameters import effective_pack
@@ -137,7 +137,8 @@ def _portfolio(city_code: str, programme: str) -> dict:
         .where(Project.city_code == city_code, Unit.programme == programme,
                Project.government_invested.is_(True))
         .group_by(Unit.status)).all())
-    return {"total_units": sum(rows.values()), "occupied_units": rows.get("occupied", 0) + rows.get("offered", 0)}
+    total, allocated = unit_status.portfolio_counts(rows)
+    return {"total_units": total, "occupied_units": allocated}
 
 
 def build_instance(city_code: str, programme: str, round_date: date, next_round_date: date) -> dict:

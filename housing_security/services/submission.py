@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from ..extensions import db
 from ..models import Application, InfoRequest, User
 from ..models._types import utcnow
-from . import eligibility, transitions
+from . import duplicates, eligibility, transitions
 from .calendar import review_due
 
 from .applications import ApplicationError, live_documents, precheck, ready_to_submit
@@ -39,6 +39,9 @@ def submit(application: Application, actor: User, token: str, acknowledged: bool
         raise ApplicationError("status", "not_draft")
     if not ready_to_submit(application):
         raise ApplicationError("status", "incomplete")
+    member = duplicates.active_in_same_programme(application)
+    if member is not None:
+        raise ApplicationError("status", "already_active", name=member)
     today = today or date.today()
     decision = precheck(application, today)
     if decision is None:

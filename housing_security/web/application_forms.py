@@ -14,6 +14,7 @@ from wtforms import (
     SelectField,
     SelectMultipleField,
     StringField,
+    TelField,
     TextAreaField,
 )
 from wtforms.validators import (
@@ -61,6 +62,7 @@ ERROR_TEXTS = {
     "token_reused": _l("提交凭证无效，请刷新页面后重新提交"),
     "not_draft": _l("该申请已经提交"),
     "incomplete": _l("还有未完成的部分，请完成后再提交"),
+    "already_active": _l("家庭成员 %(name)s 已有一份正在办理的同类保障申请；每人每类保障只能有一份正在办理的申请"),
     "acknowledge_required": _l("请确认您已阅读不符合条件的原因"),
     "not_returned": _l("该申请目前不需要补充材料"),
     "answer_required": _l("请说明您补充或修改了什么"),
@@ -184,7 +186,7 @@ class AddressForm(Form):
                             description=_l("由该街道办事处受理您的申请"))
     address = StringField(_l("现居住地址"), validators=[DataRequired(_l("请填写现居住地址")),
                                                     Length(max=200, message=_l("地址不超过 200 个字"))])
-    phone = StringField(_l("联系电话"), validators=[DataRequired(_l("请填写联系电话")),
+    phone = TelField(_l("联系电话"), validators=[DataRequired(_l("请填写联系电话")),
                                                  Regexp(r"^(1\d{10}|0\d{2,3}-?\d{7,8})$",
                                                         message=_l("请输入 11 位手机号码或带区号的固定电话"))])
 

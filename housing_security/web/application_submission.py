@@ -13,7 +13,7 @@ from flask_login import current_user
 from .. import policy
 from ..extensions import db
 from ..models import Document
-from ..services import applications, documents, submission
+from ..services import applications, documents, duplicates, submission
 from ..services.applications import ApplicationError
 from ..services.documents import DocumentError
 from . import application_forms as forms
@@ -79,7 +79,9 @@ def register(editor) -> None:
         lang = current_language()
         rules = [(rule, policy.render_rule(rule, lang)) for rule in decision.rules] if decision else []
         states = applications.section_states(application)
+        already_active = duplicates.active_in_same_programme(application)
         return render_template("applicant/check.html", application=application, form=form, decision=decision,
+                               already_active=already_active,
                                rules=rules, states=states, section_labels=SECTION_LABELS, bp=name,
                                state_labels=STATE_LABELS, intake=intake,
                                decision_text=policy.render(decision.message_id, lang, {

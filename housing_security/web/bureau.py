@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 from ..extensions import db
 from ..models import Application, Building, Household, Project, Role, Unit
 from ..services import publicity as publicity_service
-from ..services import prices, reverification
+from ..services import prices, reverification, unit_status
 from ..services.parameters import effective_pack
 from .access import allow, application_scope, city_code_of
 from .application_forms import ids_from
@@ -31,12 +31,13 @@ def allocation_rates(city_code: str) -> list[dict]:
         .where(Project.city_code == city_code, Project.government_invested.is_(True))
         .group_by(Unit.programme, Unit.status)
     ).all()
-    table: dict[str, dict] = {}
+    by_programme: dict[str, dict[str, int]] = {}
     for programme, status, count in rows:
-        entry = table.setdefault(programme, {"programme": programme, "total": 0, "allocated": 0})
-        entry["total"] += count
-        if status in ("occupied", "offered"):
-            entry["allocated"] += count
+        by_programme.setdefault(programme, {})[status] = count
+    table: dict[str, dict] = {}
+    for programme, counts in by_programme.items():
+        total, allocated = unit_status.portfolio_counts(counts)
+        table[programme] = {"programme": programme, "total": total, "allocated": allocated}
     pack = effective_pack(city_code)
     for entry in table.values():
         entry["rate"] = entry["allocated"] / entry["total"] if entry["total"] else None

@@ -33,5 +33,5 @@ def csv_response(header: Iterable, rows: Iterable[Iterable], filename: str) -> R
     writer.writerow([safe_cell(h) for h in header])
     for row in rows:
         writer.writerow([safe_cell(cell) for cell in row])
-    return Response(buffer.getvalue(), mimetype="text/csv; charset=utf-8",
+    return Response(buffer.getvalue(), content_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f"attachment; filename={filename}"})

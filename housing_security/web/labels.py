@@ -52,9 +52,12 @@ PRIORITY_LABELS = {
 
 UNIT_STATUS_LABELS = {
     "vacant": _l("空置"),
+    "reserved": _l("已预留"),
     "offered": _l("已发通知"),
+    "awaiting_contract": _l("待签约"),
     "occupied": _l("已入住"),
     "maintenance": _l("维修中"),
+    "withdrawn": _l("已退出保障房源"),
 }
 
 DOCUMENT_KIND_LABELS = {

@@ -1,7 +1,7 @@
 """hardening: sign-in throttling
 
 Revision ID: 0007
-Revises: 0003
+Revises: 0004
 Create Date: 2026-12-03
 
 """
@@ -12,7 +12,7 @@ from housing_security.models._types import UTCDateTime
 
 # revision identifiers, used by Alembic.
 revision = '0007'
-down_revision = '0003'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,19 @@
+"""The jobs of the day, in the order they run: cases leave publicity before the waiting list is used, and
+re-verification runs before anything that depends on who is still eligible."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Optional
+
+from . import publicity, reverification
+from .daily import daily_job
+
+
+@daily_job("close_publicity")
+def close_publicity(as_of: date, city_code: Optional[str]) -> dict:
+    return publicity.close_publicity(as_of, city_code=city_code, commit=False)
+
+
+@daily_job("reverify_due")
+def reverify_due(as_of: date, city_code: Optional[str]) -> dict:
+    return reverification.reverify_due(as_of, city_code=city_code)
