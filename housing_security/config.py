@@ -25,6 +25,11 @@ DEFAULTS = {
     # Sign-in throttling in the database (services/sign_in.py): free failures per account and per address, then
     # an exponential back-off from LOGIN_BACKOFF_SECONDS doubling up to LOGIN_BACKOFF_MAX_SECONDS; failures older
     # than the window are forgotten.
+    # A sign-in ends after this long without a request (applicants fill long forms: longer), and in any case
+    # this many hours after it began; expired rows are deleted by the daily job.
+    "SESSION_IDLE_MINUTES": 30,
+    "SESSION_IDLE_MINUTES_APPLICANT": 120,
+    "SESSION_ABSOLUTE_HOURS": 12,
     "LOGIN_THROTTLE_ENABLED": True,
     "LOGIN_FREE_ATTEMPTS": 5,
     "LOGIN_ADDRESS_FREE_ATTEMPTS": 30,

@@ -1,10 +1,11 @@
 """Accounts: creating users, checking passwords, and the server-side sign-in sessions behind logout."""
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Optional
 
 from flask import current_app, has_request_context, request
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, or_, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
@@ -96,11 +97,32 @@ def open_session(user: User) -> LoginSession:
     return login_session
 
 
+def absolute_lifetime() -> timedelta:
+    return timedelta(hours=current_app.config["SESSION_ABSOLUTE_HOURS"])
+
+
+def idle_lifetime(user: User) -> timedelta:
+    key = "SESSION_IDLE_MINUTES_APPLICANT" if user.role == Role.applicant.value else "SESSION_IDLE_MINUTES"
+    return timedelta(minutes=current_app.config[key])
+
+
 def session_user(token: str) -> Optional[User]:
+    """The user of a live sign-in: not revoked, and younger than the absolute lifetime (the idle timeout is
+    checked by the caller, which knows when the session was last used)."""
     login_session = db.session.scalar(
-        select(LoginSession).where(LoginSession.token == token, LoginSession.revoked_at.is_(None))
+        select(LoginSession).where(LoginSession.token == token, LoginSession.revoked_at.is_(None),
+                                   LoginSession.created_at > utcnow() - absolute_lifetime())
     )
     return login_session.user if login_session else None
+
+
+def purge_expired_sessions(now=None) -> dict:
+    """Delete sign-in rows that can never be used again: past the absolute lifetime, or revoked over a day ago."""
+    now = now or utcnow()
+    result = db.session.execute(delete(LoginSession).where(or_(
+        LoginSession.created_at <= now - absolute_lifetime(),
+        LoginSession.revoked_at <= now - timedelta(days=1))))
+    return {"purged": result.rowcount or 0}
 
 
 def revoke_session(token: str, actor: Optional[User]) -> None:

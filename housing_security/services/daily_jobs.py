@@ -17,3 +17,11 @@ def close_publicity(as_of: date, city_code: Optional[str]) -> dict:
 @daily_job("reverify_due")
 def reverify_due(as_of: date, city_code: Optional[str]) -> dict:
     return reverification.reverify_due(as_of, city_code=city_code)
+
+
+@daily_job("purge_sessions")
+def purge_sessions(as_of: date, city_code: Optional[str]) -> dict:
+    """Sign-in rows past their absolute lifetime or revoked over a day ago (not per city: accounts are not)."""
+    from .accounts import purge_expired_sessions
+
+    return purge_expired_sessions()

@@ -1,6 +1,7 @@
 """Sign-in, sign-out and applicant registration."""
 from __future__ import annotations
 
+import time
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
@@ -64,8 +65,17 @@ def init_login(app) -> None:
     @login_manager.user_loader
     def load_user(token: str):
         user = accounts.session_user(token)
-        if user is not None:
-            user.session_token = token
+        if user is None:
+            return None
+        # The idle timeout: the signed cookie carries when this sign-in was last used (no write per request).
+        now = int(time.time())
+        seen = session.get("seen")
+        if not isinstance(seen, int) or now - seen > accounts.idle_lifetime(user).total_seconds():
+            session.clear()
+            return None
+        if now - seen >= 30:
+            session["seen"] = now
+        user.session_token = token
         return user
 
 
@@ -103,6 +113,7 @@ def login():
             user.session_token = login_session.token
             session.clear()  # a fresh session on sign-in defeats session fixation
             login_user(user)
+            session["seen"] = int(time.time())
             return redirect(safe_next(request.args.get("next")) or url_for(home_endpoint(user)))
     response = current_app.make_response(render_template("auth/login.html", form=form, title=_("登录")))
     response.status_code = status
@@ -167,6 +178,7 @@ def register():
             user.session_token = login_session.token
             session.clear()
             login_user(user)
+            session["seen"] = int(time.time())
             flash(_("注册成功，欢迎使用。"), "success")
             return redirect(url_for("applicant.home"))
     return render_template("auth/register.html", form=form, title=_("注册"))
