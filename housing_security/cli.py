@@ -16,6 +16,9 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(reverify_due)
     app.cli.add_command(run_round)
     app.cli.add_command(daily)
+    from . import security_cli
+
+    security_cli.register(app)
 
 
 @click.command("init-db")

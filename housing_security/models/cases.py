@@ -117,6 +117,9 @@ class ApplicationEvent(db.Model):
     to_status: Mapped[str] = mapped_column(String(32))
     reason: Mapped[str] = mapped_column(Text, default="")
     data: Mapped[dict] = mapped_column(JSON, default=dict)
+    # The hash chain (services/audit_chain.py): position and sha256 over the previous row's hash and this row.
+    chain_seq: Mapped[Optional[int]] = mapped_column(Integer, index=True)
+    chain_hash: Mapped[Optional[str]] = mapped_column(String(64))
 
     application: Mapped[Application] = relationship(back_populates="events")
     actor = relationship("User")

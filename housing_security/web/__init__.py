@@ -21,3 +21,6 @@ def register_blueprints(app: Flask) -> None:
     labels.init_app(app)
     form_errors.init_app(app)
     security_headers.init_app(app)
+    from ..services.audit_chain import seal_after_request
+
+    app.after_request(seal_after_request)

@@ -1,4 +1,4 @@
-"""hardening: sign-in throttling
+"""hardening: sign-in throttling, audit hash chain and append-only triggers
 
 Revision ID: 0007
 Revises: 0004
@@ -17,7 +17,53 @@ branch_labels = None
 depends_on = None
 
 
+CHAINED = {
+    'audit_log': ('at', 'actor_id', 'action', 'object_type', 'object_id', 'detail', 'remote_addr'),
+    'application_event': ('application_id', 'at', 'actor_id', 'action', 'from_status', 'to_status', 'reason',
+                          'data'),
+}
+
+
+def _sqlite_triggers(table, columns):
+    changed = ' OR '.join(['NEW.id IS NOT OLD.id'] + [f'NEW.{c} IS NOT OLD.{c}' for c in columns])
+    return [
+        f"""CREATE TRIGGER {table}_append_only_delete BEFORE DELETE ON {table}
+            BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END""",
+        f"""CREATE TRIGGER {table}_append_only_update BEFORE UPDATE ON {table}
+            WHEN OLD.chain_hash IS NOT NULL OR {changed}
+            BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END""",
+    ]
+
+
+def _postgres_triggers(table, columns):
+    changed = ' OR '.join(['NEW.id IS DISTINCT FROM OLD.id'] + [
+        f'NEW.{c}::text IS DISTINCT FROM OLD.{c}::text' for c in columns])
+    return [
+        f"""CREATE FUNCTION {table}_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+              IF TG_OP = 'DELETE' OR OLD.chain_hash IS NOT NULL OR {changed} THEN
+                RAISE EXCEPTION '{table} is append-only';
+              END IF;
+              RETURN NEW;
+            END $$""",
+        f"""CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table}
+            FOR EACH ROW EXECUTE FUNCTION {table}_append_only()""",
+        f"""CREATE TRIGGER {table}_append_only_truncate BEFORE TRUNCATE ON {table}
+            FOR EACH STATEMENT EXECUTE FUNCTION {table}_append_only()""",
+    ]
+
+
 def upgrade():
+    # Audit hash chain: columns first (batch mode may rebuild a SQLite table, which would drop its triggers).
+    for table in CHAINED:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.add_column(sa.Column('chain_seq', sa.Integer(), nullable=True))
+            batch_op.add_column(sa.Column('chain_hash', sa.String(length=64), nullable=True))
+            batch_op.create_index(batch_op.f(f'ix_{table}_chain_seq'), ['chain_seq'], unique=False)
+    dialect = op.get_bind().dialect.name
+    for table, columns in CHAINED.items():
+        for statement in (_postgres_triggers if dialect == 'postgresql' else _sqlite_triggers)(table, columns):
+            op.execute(statement)
     op.create_table(
         'sign_in_throttle',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -31,4 +77,17 @@ def upgrade():
 
 
 def downgrade():
+    dialect = op.get_bind().dialect.name
+    for table in CHAINED:
+        if dialect == 'postgresql':
+            op.execute(f'DROP TRIGGER IF EXISTS {table}_append_only_truncate ON {table}')
+            op.execute(f'DROP TRIGGER IF EXISTS {table}_append_only ON {table}')
+            op.execute(f'DROP FUNCTION IF EXISTS {table}_append_only()')
+        else:
+            op.execute(f'DROP TRIGGER IF EXISTS {table}_append_only_update')
+            op.execute(f'DROP TRIGGER IF EXISTS {table}_append_only_delete')
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.drop_index(batch_op.f(f'ix_{table}_chain_seq'))
+            batch_op.drop_column('chain_hash')
+            batch_op.drop_column('chain_seq')
     op.drop_table('sign_in_throttle')
