@@ -11,6 +11,11 @@ DEFAULTS = {
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
     "UPLOAD_MAX_BYTES": 8 * 1024 * 1024,
+    # Uploads are parsed whole (services/documents.py): at most this many PDF pages, this many bytes of PDF
+    # content once decompressed, and this many pixels per image (more is refused as a decompression bomb).
+    "UPLOAD_PDF_MAX_PAGES": 100,
+    "UPLOAD_PDF_MAX_DECODED_BYTES": 64 * 1024 * 1024,
+    "UPLOAD_IMAGE_MAX_PIXELS": 40_000_000,
     "BABEL_DEFAULT_LOCALE": "zh",
     "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
     "LANGUAGES": ["zh", "en"],
