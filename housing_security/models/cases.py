@@ -169,5 +169,8 @@ class Objection(db.Model):
     outcome: Mapped[Optional[str]] = mapped_column(Text)
     resolved_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id"))
     resolved_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    # The account that lodged it, when signed in; how many identical objections were merged into this one.
+    lodged_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id"))
+    repeats: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     application: Mapped[Application] = relationship(back_populates="objections")

@@ -234,7 +234,9 @@ def render_detail(application: Application, status: int = 200, revealed: dict | 
     return render_template(
         "cases/detail.html", application=application, household=household, rules=decision_rows(application),
         duplicates=find_duplicates(application, application_scope(current_user)), forms=forms_,
-        objection_forms=objection_forms, actions=available_actions(application), revealed=revealed or {},
+        objection_forms=objection_forms,
+        objections_all_form=form_overrides.get("objections_all")
+        or forms.ResolveObjectionForm(prefix="objections-all", formdata=None), actions=available_actions(application), revealed=revealed or {},
         documents=[d for d in household.documents if not d.superseded], download_endpoint="applicant.document",
         today=date.today(), city=city_code_of(current_user),
         title=_("案件 %(ref)s", ref=application.reference),

@@ -6,6 +6,7 @@ from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -52,7 +53,8 @@ def objection(reference: str):
     if form.validate_on_submit():
         try:
             publicity_service.lodge_objection(application, form.content.data, form.name.data or "",
-                                              form.contact.data or "")
+                                              form.contact.data or "",
+                                              lodged_by=current_user if current_user.is_authenticated else None)
             db.session.commit()
         except ReviewError as error:
             db.session.rollback()

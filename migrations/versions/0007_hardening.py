@@ -1,4 +1,4 @@
-"""hardening: sign-in throttling, audit hash chain and append-only triggers
+"""hardening: sign-in throttling, audit hash chain and append-only triggers, objection repeats
 
 Revision ID: 0007
 Revises: 0004
@@ -60,6 +60,11 @@ def upgrade():
             batch_op.add_column(sa.Column('chain_seq', sa.Integer(), nullable=True))
             batch_op.add_column(sa.Column('chain_hash', sa.String(length=64), nullable=True))
             batch_op.create_index(batch_op.f(f'ix_{table}_chain_seq'), ['chain_seq'], unique=False)
+    with op.batch_alter_table('objection', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('lodged_by_id', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('repeats', sa.Integer(), server_default='0', nullable=False))
+        batch_op.create_foreign_key(batch_op.f('fk_objection_lodged_by_id_user_account'), 'user_account',
+                                    ['lodged_by_id'], ['id'])
     dialect = op.get_bind().dialect.name
     for table, columns in CHAINED.items():
         for statement in (_postgres_triggers if dialect == 'postgresql' else _sqlite_triggers)(table, columns):
@@ -77,6 +82,10 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table('objection', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_objection_lodged_by_id_user_account'), type_='foreignkey')
+        batch_op.drop_column('repeats')
+        batch_op.drop_column('lodged_by_id')
     dialect = op.get_bind().dialect.name
     for table in CHAINED:
         if dialect == 'postgresql':
