@@ -46,6 +46,8 @@ DEFAULTS = {
     # Werkzeug's default scrypt parameters are below it.
     "PASSWORD_HASH_METHOD": "pbkdf2:sha256:600000",
     "PAGE_SIZE": 50,
+    # How long an applicant's one-time consent code for assisted intake lives.
+    "INTAKE_CONSENT_MINUTES": 15,
     # New objections one case takes per day (repeats of an open one are merged, not counted).
     "OBJECTION_DAILY_CAP_PER_CASE": 10,
     "SQLITE_BUSY_TIMEOUT": 10,  # seconds a SQLite writer waits for the lock

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import Integer, String
+from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
-from ._types import UTCDateTime
+from ._types import UTCDateTime, utcnow
 
 
 class SignInThrottle(db.Model):
@@ -23,3 +23,18 @@ class SignInThrottle(db.Model):
     failures: Mapped[int] = mapped_column(Integer, default=0)
     last_failure_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     locked_until: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+
+
+class IntakeConsent(db.Model):
+    """A one-time code an applicant reads out at a street office's window, so that a caseworker may file an
+    application into their account. Only its hash is stored."""
+
+    __tablename__ = "intake_consent"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

@@ -34,7 +34,9 @@ APPLICANT_PROGRAMMES = ("public_rental", "subsidized_rental", "talent")
 ERROR_TEXTS = {
     "unknown_programme": _l("请选择保障类别"),
     "unknown_user": _l("没有这个申请人用户名，请核对；申请人没有账户可不填"),
-    "draft_in_other_street": _l("该申请人已在其他街道办事处有同类申请草稿"),
+    "draft_in_other_street": _l("无法为该申请人代办此类申请，请申请人在网上自行办理"),
+    "own_draft": _l("无法为该申请人代办此类申请，请申请人在网上自行办理"),
+    "no_consent": _l("用户名或代办同意码不正确，或同意码已过期；请申请人登录后重新生成"),
     "unknown_street": _l("请选择本市的街道办事处"),
     "street_locked": _l("补充材料阶段不能更改街道办事处"),
     "not_editable": _l("申请已提交，不能再修改"),
@@ -268,6 +270,9 @@ class ConfirmForm(Form):
 class IntakeStartForm(StartForm):
     username = StringField(_l("申请人的用户名（如已注册）"), description=_l("填写后申请人可在网上查看进度；没有可不填"),
                            validators=[Optional(), Length(max=64)])
+    consent_code = StringField(_l("申请人的代办同意码"),
+                               description=_l("申请人登录后在“我的申请”页生成的 6 位数字，15 分钟内有效；未填用户名可不填"),
+                               validators=[Optional(), Length(max=16)])
 
 
 def income_form(members, groups_visible: bool, formdata=None):

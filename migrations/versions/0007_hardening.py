@@ -1,4 +1,4 @@
-"""hardening: sign-in throttling, audit hash chain and append-only triggers, objection repeats
+"""hardening: sign-in throttling, audit hash chain and append-only triggers, objection repeats, intake consent codes
 
 Revision ID: 0007
 Revises: 0004
@@ -60,6 +60,21 @@ def upgrade():
             batch_op.add_column(sa.Column('chain_seq', sa.Integer(), nullable=True))
             batch_op.add_column(sa.Column('chain_hash', sa.String(length=64), nullable=True))
             batch_op.create_index(batch_op.f(f'ix_{table}_chain_seq'), ['chain_seq'], unique=False)
+    op.create_table(
+        'intake_consent',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('user_id', sa.Integer(), nullable=False),
+        sa.Column('code_hash', sa.String(length=64), nullable=False),
+        sa.Column('created_at', UTCDateTime(), nullable=False),
+        sa.Column('expires_at', UTCDateTime(), nullable=False),
+        sa.Column('used_at', UTCDateTime(), nullable=True),
+        sa.Column('failures', sa.Integer(), server_default='0', nullable=False),
+        sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_intake_consent_user_id_user_account'),
+                                ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_intake_consent')),
+    )
+    with op.batch_alter_table('intake_consent', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_intake_consent_user_id'), ['user_id'], unique=False)
     with op.batch_alter_table('objection', schema=None) as batch_op:
         batch_op.add_column(sa.Column('lodged_by_id', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('repeats', sa.Integer(), server_default='0', nullable=False))
@@ -82,6 +97,7 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_table('intake_consent')
     with op.batch_alter_table('objection', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_objection_lodged_by_id_user_account'), type_='foreignkey')
         batch_op.drop_column('repeats')
