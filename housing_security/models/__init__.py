@@ -13,11 +13,11 @@ from .housing import Building, Project, Unit, UnitEvent, UnitStatus
 from .parameters import ParameterChange
 from .people import Jurisdiction, LoginSession, Notification, Role, User
 from .rounds import AllocationRound, Assignment, Offer, RentSubsidy, Tenancy
-from .security import IntakeConsent, SignInThrottle
+from .security import IdempotencyKey, IntakeConsent, SignInThrottle
 
 __all__ = [
     "ACTIVE_STATUSES", "AllocationRound", "Application", "ApplicationEvent", "ApplicationStatus",
-    "Assignment", "AuditLog", "Building", "Document", "Household", "InfoRequest", "IntakeConsent", "Jurisdiction",
+    "Assignment", "AuditLog", "Building", "Document", "Household", "IdempotencyKey", "InfoRequest", "IntakeConsent", "Jurisdiction",
     "LoginSession", "Member", "Notification", "Objection", "Offer", "ParameterChange", "Project",
     "RentSubsidy", "Role", "SignInThrottle", "Tenancy", "Unit", "UnitEvent", "UnitStatus", "User",
 ]

@@ -38,3 +38,16 @@ class IntakeConsent(db.Model):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class IdempotencyKey(db.Model):
+    """A create form's one-time key (web/idempotency.py): the same form posted twice, even at the same moment,
+    creates one row, and the second post is sent where the first one went."""
+
+    __tablename__ = "idempotency_key"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    endpoint: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    result_url: Mapped[Optional[str]] = mapped_column(String(256))

@@ -122,7 +122,10 @@ def purge_expired_sessions(now=None) -> dict:
     result = db.session.execute(delete(LoginSession).where(or_(
         LoginSession.created_at <= now - absolute_lifetime(),
         LoginSession.revoked_at <= now - timedelta(days=1))))
-    return {"purged": result.rowcount or 0}
+    from ..models import IdempotencyKey
+
+    keys = db.session.execute(delete(IdempotencyKey).where(IdempotencyKey.created_at <= now - timedelta(days=1)))
+    return {"purged": result.rowcount or 0, "idempotency_keys": keys.rowcount or 0}
 
 
 def revoke_session(token: str, actor: Optional[User]) -> None:

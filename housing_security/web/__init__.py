@@ -8,7 +8,7 @@ from .input_guard import refuse_non_form_bodies, refuse_nul_characters
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import security_headers
+    from . import idempotency, security_headers
     from . import (admin, admin_parameters, appeals, applicant, auth, bureau, cases, form_errors, intake, labels,
                    main, publicity, rounds)
 
@@ -21,6 +21,7 @@ def register_blueprints(app: Flask) -> None:
     labels.init_app(app)
     form_errors.init_app(app)
     security_headers.init_app(app)
+    idempotency.init_app(app)
     from ..services.audit_chain import seal_after_request
 
     app.after_request(seal_after_request)

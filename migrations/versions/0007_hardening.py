@@ -1,4 +1,4 @@
-"""hardening: sign-in throttling, audit hash chain and append-only triggers, objection repeats, intake consent codes
+"""hardening: sign-in throttling, audit hash chain and append-only triggers, objection repeats, intake consent codes, idempotency keys
 
 Revision ID: 0007
 Revises: 0004
@@ -61,6 +61,16 @@ def upgrade():
             batch_op.add_column(sa.Column('chain_hash', sa.String(length=64), nullable=True))
             batch_op.create_index(batch_op.f(f'ix_{table}_chain_seq'), ['chain_seq'], unique=False)
     op.create_table(
+        'idempotency_key',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('key', sa.String(length=64), nullable=False),
+        sa.Column('endpoint', sa.String(length=64), nullable=False),
+        sa.Column('created_at', UTCDateTime(), nullable=False),
+        sa.Column('result_url', sa.String(length=256), nullable=True),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_idempotency_key')),
+        sa.UniqueConstraint('key', name=op.f('uq_idempotency_key_key')),
+    )
+    op.create_table(
         'intake_consent',
         sa.Column('id', sa.Integer(), nullable=False),
         sa.Column('user_id', sa.Integer(), nullable=False),
@@ -97,6 +107,7 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_table('idempotency_key')
     op.drop_table('intake_consent')
     with op.batch_alter_table('objection', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_objection_lodged_by_id_user_account'), type_='foreignkey')
