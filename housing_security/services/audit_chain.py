@@ -48,7 +48,7 @@ def _lock_for_sealing() -> None:
     """One sealer at a time: SQLite's write lock (taken at BEGIN), PostgreSQL's transaction advisory lock under
     READ COMMITTED (so that the rows committed by the previous sealer are seen)."""
     if db.engine.dialect.name == "postgresql":
-        if not db.session.in_transaction():
+        if not db.session().in_transaction():
             db.session.connection(execution_options={"isolation_level": "READ COMMITTED"})
         db.session.execute(text("SELECT pg_advisory_xact_lock(72110011)"))
 
