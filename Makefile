@@ -12,20 +12,35 @@ WORKERS ?= 2
 THREADS ?= 4
 JOB_WORKERS ?= 1
 
-.PHONY: run serve worker test install install-test translations browser postgres db clean mutation
+.PHONY: run serve worker test install install-test translations browser postgres db clean mutation lock audit
 
-$(STAMP): setup.cfg pyproject.toml
+# Exact versions of every dependency, direct and indirect, come from the lock files (pip-tools, compiled from
+# setup.cfg by `make lock`); the package itself is installed without resolving anything further.
+$(STAMP): setup.cfg pyproject.toml requirements.lock
 	@command -v $(PYTHON) >/dev/null || { echo "需要 Python 3.11 (python3.11)"; exit 1; }
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
 install: $(STAMP)
 
-$(TEST_STAMP): $(STAMP)
-	$(BIN)/pip install --quiet -e '.[test]'
+$(TEST_STAMP): $(STAMP) requirements-test.lock
+	$(BIN)/pip install --quiet -r requirements-test.lock
+	$(BIN)/pip install --quiet --no-deps -e '.[test]'
 	touch $@
+
+lock: install-test
+	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links --output-file requirements.lock setup.cfg
+	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links --extra test --output-file requirements-test.lock setup.cfg
+
+# Known vulnerabilities in the locked versions, when a vulnerability service answers (skipped with a note when
+# this machine cannot reach one, so `make test` keeps working offline).
+audit: install-test
+	@if $(BIN)/python -c "import urllib.request; urllib.request.urlopen('https://pypi.org/pypi/pip/json', timeout=5)" >/dev/null 2>&1; then \
+	  $(BIN)/pip-audit --progress-spinner off --disable-pip --no-deps -r requirements-test.lock; \
+	else echo "pip-audit skipped: no vulnerability service reachable from this machine (PyPI JSON API)"; fi
 
 install-test: $(TEST_STAMP)
 
@@ -66,7 +81,7 @@ serve: db
 worker: install
 	$(BIN)/housing-security worker --workers $(JOB_WORKERS)
 
-test: install-test translations browser postgres
+test: install-test translations browser postgres audit
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
 	tests/with-postgres.sh $(BIN)/pytest -n 2 -q tests/web tests/services $(PYTEST_ARGS)
 

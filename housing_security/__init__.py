@@ -44,6 +44,8 @@ def configure(app: Flask, test_config: dict | None) -> None:
         options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
         options.setdefault("connect_args", {"timeout": app.config["SQLITE_BUSY_TIMEOUT"]})
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        _private_database_file(app.config["SQLALCHEMY_DATABASE_URI"][len("sqlite:///"):])
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         # Read-then-write updates must fail loudly rather than be lost (SQLite gets BEGIN IMMEDIATE instead).
         options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
@@ -52,6 +54,19 @@ def configure(app: Flask, test_config: dict | None) -> None:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = config_module.instance_secret_key(app.instance_path)
     Path(app.config["UPLOAD_FOLDER"]).mkdir(parents=True, exist_ok=True)
+
+
+def _private_database_file(path: str) -> None:
+    """The SQLite file (and so its -wal and -shm files, which SQLite creates with the same mode) is readable by
+    the service's user only."""
+    if not path or path == ":memory:" or "?" in path:
+        return
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_CREAT, 0o600)
+        os.close(descriptor)
+        os.chmod(path, 0o600)
+    except OSError:  # a read-only mount or a file of another user: leave it as it is
+        pass
 
 
 def register_extensions(app: Flask) -> None:

@@ -25,6 +25,9 @@ def register_commands(app: Flask) -> None:
     from .report_cli import report
 
     app.cli.add_command(report)
+    from . import security_cli
+
+    security_cli.register(app)
 
 
 @click.command("init-db")

@@ -1,6 +1,8 @@
 """Extensions are created unbound here and bound to an app in create_app."""
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -31,7 +33,9 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
-limiter = Limiter(key_func=get_remote_address, storage_uri="memory://")
+# The storage comes from RATELIMIT_STORAGE_URI (memory:// by default; redis://… shares the counts between
+# workers). Sign-in is throttled in the database instead (services/sign_in.py), whatever the storage.
+limiter = Limiter(key_func=get_remote_address)
 
 
 @event.listens_for(Engine, "connect")
@@ -65,7 +69,28 @@ def _sqlite_begin_immediate(connection):
 def _read_only_request() -> bool:
     from flask import g, has_request_context, request
 
-    return has_request_context() and request.method in ("GET", "HEAD") and not g.get("sqlite_write", False)
+    if not has_request_context():
+        return False
+    if g.get("sqlite_read", False):
+        return True
+    return request.method in ("GET", "HEAD") and not g.get("sqlite_write", False)
+
+
+@contextmanager
+def read_only():
+    """Queries inside the block run as a read even in a POST (a deferred BEGIN on SQLite: no write lock), and
+    the transaction ends with the block. Sign-in reads the password hash this way, so that the slow hash is
+    computed with no transaction open and no writer waits for it."""
+    from flask import g
+
+    db.session.commit()
+    previous = g.get("sqlite_read", False)
+    g.sqlite_read = True
+    try:
+        yield
+    finally:
+        db.session.rollback()
+        g.sqlite_read = previous
 
 
 def begin_write() -> None:

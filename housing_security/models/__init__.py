@@ -13,13 +13,15 @@ from .parameters import ParameterChange
 from .people import Jurisdiction, LoginSession, Notification, Role, User
 from .registry import REGISTRY_KINDS, RegistryCheck, RegistryRecord, RegistrySnapshot
 from .rounds import AllocationRound, Assignment, Offer, RentSubsidy, Tenancy
+from .security import IdempotencyKey, IntakeConsent, SignInThrottle
 from .stock import MaintenanceOverdue, StockImport
 
 __all__ = [
     "ACTIVE_STATUSES", "API_SCOPES", "AllocationRound", "ApiClient", "Application", "ApplicationEvent",
-    "ApplicationStatus", "Assignment", "AuditLog", "Building", "CaseTask", "Document", "Household", "InfoRequest",
-    "Job", "Jurisdiction", "LoginSession", "LotteryDraw", "MaintenanceOverdue", "Member", "NoticeDelivery",
-    "Notification", "Objection", "Offer", "ParameterChange", "PolicyLabRun", "Project", "REGISTRY_KINDS",
-    "RegistryCheck", "RegistryRecord", "RegistrySnapshot", "RentCharge", "RentPayment", "RentSubsidy", "Role",
-    "StockImport", "SubsidyBatch", "SubsidyPayment", "Tenancy", "Unit", "UnitEvent", "UnitStatus", "User",
+    "ApplicationStatus", "Assignment", "AuditLog", "Building", "CaseTask", "Document", "Household",
+    "IdempotencyKey", "InfoRequest", "IntakeConsent", "Job", "Jurisdiction", "LoginSession", "LotteryDraw",
+    "MaintenanceOverdue", "Member", "NoticeDelivery", "Notification", "Objection", "Offer", "ParameterChange",
+    "PolicyLabRun", "Project", "REGISTRY_KINDS", "RegistryCheck", "RegistryRecord", "RegistrySnapshot",
+    "RentCharge", "RentPayment", "RentSubsidy", "Role", "SignInThrottle", "StockImport", "SubsidyBatch",
+    "SubsidyPayment", "Tenancy", "Unit", "UnitEvent", "UnitStatus", "User",
 ]

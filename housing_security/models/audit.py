@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import JSON, ForeignKey, String, event
+from sqlalchemy import JSON, ForeignKey, Integer, String, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -22,6 +22,9 @@ class AuditLog(db.Model):
     object_id: Mapped[Optional[str]] = mapped_column(String(64))
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
     remote_addr: Mapped[Optional[str]] = mapped_column(String(64))
+    # The hash chain (services/audit_chain.py): position and sha256 over the previous row's hash and this row.
+    chain_seq: Mapped[Optional[int]] = mapped_column(Integer, index=True)
+    chain_hash: Mapped[Optional[str]] = mapped_column(String(64))
 
 
 @event.listens_for(AuditLog, "before_update")

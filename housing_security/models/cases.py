@@ -118,6 +118,9 @@ class ApplicationEvent(db.Model):
     to_status: Mapped[str] = mapped_column(String(32))
     reason: Mapped[str] = mapped_column(Text, default="")
     data: Mapped[dict] = mapped_column(JSON, default=dict)
+    # The hash chain (services/audit_chain.py): position and sha256 over the previous row's hash and this row.
+    chain_seq: Mapped[Optional[int]] = mapped_column(Integer, index=True)
+    chain_hash: Mapped[Optional[str]] = mapped_column(String(64))
 
     application: Mapped[Application] = relationship(back_populates="events")
     actor = relationship("User")
@@ -167,5 +170,8 @@ class Objection(db.Model):
     outcome: Mapped[Optional[str]] = mapped_column(Text)
     resolved_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id"))
     resolved_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    # The account that lodged it, when signed in; how many identical objections were merged into this one.
+    lodged_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id"))
+    repeats: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     application: Mapped[Application] = relationship(back_populates="objections")

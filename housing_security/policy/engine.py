@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Iterable
 from decimal import Decimal
 
+from .errors import ParameterError
 from .household import Household
 from .money import rent_subsidy_from
 from .parameters import ParamRef, ParameterPack, jsonable, load_pack
@@ -118,6 +119,8 @@ def evaluate(household: Household, programme: str, city: str | ParameterPack, as
         raise ValueError(f"tenure {tenure!r} does not belong to programme {programme!r}")
     pack = load_pack(city)
     ctx = Context(household, programme, pack.code, as_of, pack)
+    if f"{programme}.rules" not in ctx.snap:
+        raise ParameterError(f"{pack.code}: no {programme}.rules in force on {as_of.isoformat()}")
     results = [RULES[code](ctx) for code in ctx.snap[f"{programme}.rules"].value]
     eligible = all(r.passed for r in results)
     groups = priority_groups(ctx)

@@ -1,10 +1,11 @@
 """Accounts: creating users, checking passwords, and the server-side sign-in sessions behind logout."""
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Optional
 
 from flask import current_app, has_request_context, request
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, or_, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
@@ -56,18 +57,33 @@ def create_user(username: str, password: str, role: Role, display_name: str,
     return user
 
 
-def authenticate(username: str, password: str) -> Optional[User]:
-    """The user whose password matches, or None; disabled accounts never authenticate."""
+def dummy_hash() -> str:
+    """A hash to check against when the user does not exist, so timing does not reveal valid usernames."""
     global _DUMMY_HASH
+    if _DUMMY_HASH is None:
+        _DUMMY_HASH = hash_password("not-a-real-password")
+    return _DUMMY_HASH
+
+
+def authenticate(username: str, password: str) -> Optional[User]:
+    """The user whose password matches, or None (for sign-in use services/sign_in.py, which hashes outside
+    any transaction and throttles)."""
     user = db.session.scalar(select(User).where(func.lower(User.username) == username.strip().lower()))
     if user is None:
-        if _DUMMY_HASH is None:
-            _DUMMY_HASH = hash_password("not-a-real-password")
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(dummy_hash(), password)
         return None
     if not check_password_hash(user.password_hash, password):
         return None
     return user
+
+
+def password_matches(user_id: int, password: str) -> bool:
+    """Reads the hash in a read transaction and checks it with none open (no write lock held while hashing)."""
+    from ..extensions import read_only
+
+    with read_only():
+        stored = db.session.scalar(select(User.password_hash).where(User.id == user_id))
+    return stored is not None and check_password_hash(stored, password)
 
 
 def open_session(user: User) -> LoginSession:
@@ -81,12 +97,35 @@ def open_session(user: User) -> LoginSession:
     return login_session
 
 
+def absolute_lifetime() -> timedelta:
+    return timedelta(hours=current_app.config["SESSION_ABSOLUTE_HOURS"])
+
+
+def idle_lifetime(user: User) -> timedelta:
+    key = "SESSION_IDLE_MINUTES_APPLICANT" if user.role == Role.applicant.value else "SESSION_IDLE_MINUTES"
+    return timedelta(minutes=current_app.config[key])
+
+
 def session_user(token: str) -> Optional[User]:
-    """The signed-in user of every request: one query (the session row and its user together)."""
+    """The user of a live sign-in, in one query with its session row: not revoked, and younger than the absolute
+    lifetime (the idle timeout is checked by the caller, which knows when the session was last used)."""
     return db.session.scalar(
         select(User).join(LoginSession, LoginSession.user_id == User.id)
-        .where(LoginSession.token == token, LoginSession.revoked_at.is_(None))
+        .where(LoginSession.token == token, LoginSession.revoked_at.is_(None),
+               LoginSession.created_at > utcnow() - absolute_lifetime())
     )
+
+
+def purge_expired_sessions(now=None) -> dict:
+    """Delete sign-in rows that can never be used again: past the absolute lifetime, or revoked over a day ago."""
+    now = now or utcnow()
+    result = db.session.execute(delete(LoginSession).where(or_(
+        LoginSession.created_at <= now - absolute_lifetime(),
+        LoginSession.revoked_at <= now - timedelta(days=1))))
+    from ..models import IdempotencyKey
+
+    keys = db.session.execute(delete(IdempotencyKey).where(IdempotencyKey.created_at <= now - timedelta(days=1)))
+    return {"purged": result.rowcount or 0, "idempotency_keys": keys.rowcount or 0}
 
 
 def revoke_session(token: str, actor: Optional[User]) -> None:
@@ -104,9 +143,11 @@ def revoke_all_sessions(user: User, actor: Optional[User]) -> None:
     audit.record("auth.revoke_all", user, actor=actor)
 
 
-def change_password(user: User, password: str, keep_token: Optional[str] = None) -> None:
-    """New hash; every other sign-in of this user ends (a stolen session must not outlive the change)."""
-    user.password_hash = hash_password(password)
+def change_password(user: User, password: str, keep_token: Optional[str] = None,
+                    password_hash: Optional[str] = None) -> None:
+    """New hash (computed before the transaction when given); every other sign-in of this user ends (a stolen
+    session must not outlive the change)."""
+    user.password_hash = password_hash or hash_password(password)
     for login_session in db.session.scalars(
         select(LoginSession).where(LoginSession.user_id == user.id, LoginSession.revoked_at.is_(None),
                                    LoginSession.token != (keep_token or ""))

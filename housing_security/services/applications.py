@@ -157,11 +157,12 @@ def start_draft(owner: Optional[User], programme: str, street: Jurisdiction, act
         existing = draft_for(owner, programme)
         if existing is not None:
             if filed_by is not None:
+                # Never into a draft the applicant fills in themselves, nor one of another street; the refusal
+                # is one message, so it tells nothing about where.
                 if existing.street_id != street.id:
                     raise ApplicationError("username", "draft_in_other_street")
                 if existing.filed_by_id is None:
-                    existing.filed_by_id = filed_by.id
-                    audit.record("application.assisted", existing, actor=actor)
+                    raise ApplicationError("username", "own_draft")
             return existing, False
     city_code = city_of(street).code
     household = Household(owner_id=getattr(owner, "id", None), street_id=street.id, hukou_city=city_code,

@@ -24,6 +24,10 @@ def record(action: str, obj: Any = None, actor=None, **detail) -> AuditLog:
         remote_addr=request.remote_addr if has_request_context() else None,
     )
     db.session.add(row)
+    if has_request_context():
+        from flask import g
+
+        g.audit_unsealed = True  # sealed into the hash chain after the request (services/audit_chain.py)
     return row
 
 

@@ -69,6 +69,10 @@ def seed(households: int = 360, seed: int = 20261126, today: date | None = None)
     _operations(staff, today)
     audit.record("demo.seed", None, actor=None, households=households + len(scenario), seed=seed)
     db.session.commit()
+    from . import audit_chain
+
+    audit_chain.seal()  # the demo's history starts the audit hash chains
+    db.session.commit()
     return {"jurisdictions": len(streets), "staff": len(staff), "units": sum(len(u) for u in units.values()),
             "households": len(scenario) + generated}
 

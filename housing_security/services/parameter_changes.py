@@ -56,7 +56,9 @@ def parse_form(city_code: str, name: str, form: Mapping[str, str], need_citation
         errors.update(error.errors)
     try:
         since = parse_date(form.get("effective_from"))
-        if since in dict(param.values):
+        if since < pack_start(pack):
+            errors["effective_from"] = "before_pack_start"
+        elif since in dict(param.values):
             errors["effective_from"] = "duplicate_date"
     except ChangeInvalid as error:
         errors.update(error.errors)
@@ -73,6 +75,11 @@ def parse_form(city_code: str, name: str, form: Mapping[str, str], need_citation
     return Proposal(city_code, name, since, value, citation, note)
 
 
+def pack_start(pack: policy.ParameterPack) -> date:
+    """The first day on which the pack has values: a change dated earlier would have no rules to change."""
+    return min(param.values[0][0] for param in pack.params.values() if param.values)
+
+
 def _check(city_code: str, name: str, effective_from: Any, value: Any) -> tuple[policy.Parameter, date, Any]:
     if city_code not in policy.list_cities():
         raise ChangeInvalid({"city": "unknown_city"})
@@ -81,6 +88,8 @@ def _check(city_code: str, name: str, effective_from: Any, value: Any) -> tuple[
         raise ChangeInvalid({"name": "unknown_parameter"})
     param = pack.param(name)
     since = parse_date(effective_from)
+    if since < pack_start(pack):
+        raise ChangeInvalid({"effective_from": "before_pack_start"})
     if since in dict(param.values):
         raise ChangeInvalid({"effective_from": "duplicate_date"})
     return param, since, validate_value(param, value)

@@ -2,11 +2,12 @@
 end of publicity, which moves a case onto the waiting list (轮候) and re-ranks the queue."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, time, timezone
 from typing import Optional
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import Application, Objection, Role, User
@@ -19,22 +20,63 @@ def open_objections(application: Application) -> list[Objection]:
     return [o for o in application.objections if o.status == "open"]
 
 
+def _same_text(text: str) -> str:
+    return "".join(text.split())  # spacing and line breaks do not make an objection new
+
+
 def lodge_objection(application: Application, content: str, name: str = "", contact: str = "",
-                    today: Optional[date] = None) -> Objection:
-    """Anyone, signed in or not, may object to a case while it is in publicity."""
+                    today: Optional[date] = None, lodged_by: Optional[User] = None) -> Objection:
+    """Anyone, signed in or not, may object to a case while it is in publicity. An objection repeating an open
+    one word for word is merged into it (counted, not stored again), and a case takes at most
+    OBJECTION_DAILY_CAP_PER_CASE new objections a day, so a flood cannot bury a case."""
     today = today or date.today()
     if application.status != "publicity" or (application.publicity_until and application.publicity_until < today):
         raise ReviewError(_l("该案件不在公示期内，无法提出异议。"))
     content = (content or "").strip()
     if len(content) < REASON_MIN_LENGTH:
         raise ReviewError(_l("请具体说明异议内容（至少 %(n)s 个字）。", n=REASON_MIN_LENGTH))
+    for existing in db.session.scalars(select(Objection).where(Objection.application_id == application.id,
+                                                               Objection.status == "open")):
+        if _same_text(existing.content) == _same_text(content):
+            existing.repeats = (existing.repeats or 0) + 1
+            audit.record("objection.merge", existing, actor=lodged_by, application_id=application.id,
+                         repeats=existing.repeats)
+            return existing
+    day_start = datetime.combine(today, time.min, tzinfo=timezone.utc)
+    lodged_today = db.session.scalar(select(func.count()).select_from(Objection).where(
+        Objection.application_id == application.id, Objection.lodged_at >= day_start))
+    if lodged_today >= int(current_app.config["OBJECTION_DAILY_CAP_PER_CASE"]):
+        raise ReviewError(_l("该案件今日收到的异议已达上限，请明天再提交，或直接联系街道办事处。"))
     objection = Objection(application_id=application.id, content=content, lodged_by_name=(name or "").strip()[:64],
-                          contact=(contact or "").strip()[:64], status="open")
+                          contact=(contact or "").strip()[:64], status="open",
+                          lodged_by_id=getattr(lodged_by, "id", None))
     db.session.add(objection)
     db.session.flush()
-    audit.record("objection.lodge", objection, actor=None, application_id=application.id,
+    audit.record("objection.lodge", objection, actor=lodged_by, application_id=application.id,
                  reference=application.reference, named=bool(objection.lodged_by_name))
     return objection
+
+
+def resolve_objections(application: Application, actor: User, upheld: bool, outcome: str) -> int:
+    """One written outcome for every open objection of the case (e.g. the same complaint sent many times):
+    the first is resolved as one would be alone (checks, audit, the case rejected if upheld), the others are
+    closed with the same outcome."""
+    open_ones = open_objections(application)
+    if not open_ones:
+        raise ReviewError(_l("该异议已处理。"))
+    resolve_objection(open_ones[0], actor, upheld, outcome)
+    for objection in open_ones[1:]:
+        _close(objection, actor, "upheld" if upheld else "dismissed", outcome)
+    return len(open_ones)
+
+
+def _close(objection: Objection, actor: User, status: str, outcome: str) -> None:
+    objection.status = status
+    objection.outcome = (outcome or "").strip()
+    objection.resolved_by_id = actor.id
+    objection.resolved_at = datetime.now(timezone.utc)
+    audit.record(f"objection.{status}", objection, actor=actor, application_id=objection.application_id,
+                 outcome=objection.outcome, batch=True)
 
 
 def resolve_objection(objection: Objection, actor: User, upheld: bool, outcome: str) -> None:

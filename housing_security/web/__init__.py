@@ -4,10 +4,11 @@ from __future__ import annotations
 from flask import Flask
 
 from .access import enforce_access_rules
-from .input_guard import refuse_nul_characters
+from .input_guard import refuse_non_form_bodies, refuse_nul_characters
 
 
 def register_blueprints(app: Flask) -> None:
+    from . import idempotency, security_headers
     from . import (admin, admin_api, admin_parameters, api, appeals, applicant, auth, bureau, cases, form_errors,
                    intake, lab, labels, lottery, main, province, publicity, registry, rent, reports, rounds, stock,
                    subsidies, tenancies)
@@ -17,7 +18,13 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(module.bp)
     app.register_blueprint(rent.tasks_bp)
     app.before_request(enforce_access_rules)
+    app.before_request(refuse_non_form_bodies)
     app.before_request(refuse_nul_characters)
     auth.init_login(app)
     labels.init_app(app)
     form_errors.init_app(app)
+    security_headers.init_app(app)
+    idempotency.init_app(app)
+    from ..services.audit_chain import seal_after_request
+
+    app.after_request(seal_after_request)

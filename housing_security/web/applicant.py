@@ -5,6 +5,7 @@ from datetime import date
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     redirect,
@@ -86,6 +87,22 @@ def home():
     ).all()
     return render_template("applicant/home.html", applications=applications_, notifications=notifications,
                            title=_("我的申请"))
+
+
+@bp.route("/consent-code", methods=["POST"])
+@allow(Role.applicant)
+def consent_code():
+    """A one-time code to read out at a street office's window, so that a caseworker may file into this account."""
+    from flask_wtf import FlaskForm
+
+    from ..services import intake_consent
+
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    code = intake_consent.issue(current_user._get_current_object())
+    minutes = current_app.config["INTAKE_CONSENT_MINUTES"]
+    db.session.commit()
+    return render_template("applicant/consent_code.html", code=code, minutes=minutes, title=_("代办同意码"))
 
 
 @bp.route("/apply", methods=["GET", "POST"])

@@ -34,7 +34,9 @@ APPLICANT_PROGRAMMES = ("public_rental", "subsidized_rental", "talent")
 ERROR_TEXTS = {
     "unknown_programme": _l("请选择保障类别"),
     "unknown_user": _l("没有这个申请人用户名，请核对；申请人没有账户可不填"),
-    "draft_in_other_street": _l("该申请人已在其他街道办事处有同类申请草稿"),
+    "draft_in_other_street": _l("无法为该申请人代办此类申请，请申请人在网上自行办理"),
+    "own_draft": _l("无法为该申请人代办此类申请，请申请人在网上自行办理"),
+    "no_consent": _l("用户名或代办同意码不正确，或同意码已过期；请申请人登录后重新生成"),
     "unknown_street": _l("请选择本市的街道办事处"),
     "street_locked": _l("补充材料阶段不能更改街道办事处"),
     "not_editable": _l("申请已提交，不能再修改"),
@@ -71,6 +73,10 @@ ERROR_TEXTS = {
     "empty": _l("请选择要上传的文件"),
     "too_large": _l("文件不能超过 %(limit_mb)s MB"),
     "wrong_type": _l("只能上传 PDF、JPEG 或 PNG 文件（按文件内容检查）"),
+    "unreadable": _l("文件无法读取：请上传完整、未损坏的 PDF、JPEG 或 PNG 文件"),
+    "too_many_pages": _l("PDF 文件不能超过 %(pages)s 页"),
+    "too_large_decoded": _l("PDF 文件解压后过大，请分成几个文件上传"),
+    "too_many_pixels": _l("图片尺寸过大，请缩小后重新上传"),
     "already_answered": _l("该配租通知已答复"),
     "not_offered": _l("该申请当前没有待答复的配租通知"),
     "expired": _l("答复期限已过，不能再答复"),
@@ -264,6 +270,9 @@ class ConfirmForm(Form):
 class IntakeStartForm(StartForm):
     username = StringField(_l("申请人的用户名（如已注册）"), description=_l("填写后申请人可在网上查看进度；没有可不填"),
                            validators=[Optional(), Length(max=64)])
+    consent_code = StringField(_l("申请人的代办同意码"),
+                               description=_l("申请人登录后在“我的申请”页生成的 6 位数字，15 分钟内有效；未填用户名可不填"),
+                               validators=[Optional(), Length(max=16)])
 
 
 def income_form(members, groups_visible: bool, formdata=None):

@@ -16,6 +16,7 @@ from ..models import Document
 from ..services import applications, documents, duplicates, submission
 from ..services.applications import ApplicationError
 from ..services.documents import DocumentError
+from .idempotency import claim, idempotent
 from . import application_forms as forms
 from .access import application_or_404, require
 from .application_forms import SECTION_LABELS, STATE_LABELS
@@ -27,6 +28,7 @@ def register(editor) -> None:
     load, tasks_url, render_section, route = editor.load, editor.tasks_url, editor.render_section, editor.route
 
     @route("/documents", "documents", ("GET", "POST"))
+    @idempotent("applicant.home" if not intake else "intake.index")
     def proofs(application_id):
         application, done = load(application_id)
         if done:
@@ -41,6 +43,7 @@ def register(editor) -> None:
                 if form.replaces.data and (replaces is None or replaces.household_id != household.id):
                     raise DocumentError("file", "unknown_document")
                 upload = form.file.data
+                claim()
                 document = documents.store(household, form.kind.data, upload.stream, upload.filename or "",
                                            current_user, replaces=replaces,
                                            application=application if application.status != "draft" else None)

@@ -1,6 +1,7 @@
 """Sign-in, sign-out and applicant registration."""
 from __future__ import annotations
 
+import time
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
@@ -12,8 +13,8 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
 from ..extensions import db, limiter, login_manager
-from ..models import Role
-from ..services import accounts
+from ..models import Role, User
+from ..services import accounts, sign_in
 from .access import ALL_ROLES, allow, home_endpoint, public
 
 bp = Blueprint("auth", __name__)
@@ -64,8 +65,17 @@ def init_login(app) -> None:
     @login_manager.user_loader
     def load_user(token: str):
         user = accounts.session_user(token)
-        if user is not None:
-            user.session_token = token
+        if user is None:
+            return None
+        # The idle timeout: the signed cookie carries when this sign-in was last used (no write per request).
+        now = int(time.time())
+        seen = session.get("seen")
+        if not isinstance(seen, int) or now - seen > accounts.idle_lifetime(user).total_seconds():
+            session.clear()
+            return None
+        if now - seen >= 30:
+            session["seen"] = now
+        user.session_token = token
         return user
 
 
@@ -81,25 +91,35 @@ def safe_next(target: str | None) -> str | None:
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(url_for(home_endpoint(current_user)))
     form = LoginForm()
+    status = 200
     if form.validate_on_submit():
-        user = accounts.authenticate(form.username.data, form.password.data)
-        if user is None:
-            form.password.errors.append(_("用户名或密码不正确"))
-        elif not user.is_active:
+        outcome = sign_in.attempt(form.username.data, form.password.data)
+        if outcome.wait_seconds:
+            form.password.errors.append(
+                _("登录尝试过多，请在 %(seconds)d 秒后再试。", seconds=outcome.wait_seconds))
+            status = 429
+        elif outcome.disabled:
             form.username.errors.append(_("该账户已停用，请联系管理员"))
+        elif outcome.user is None:
+            form.password.errors.append(_("用户名或密码不正确"))
         else:
+            user = outcome.user
             login_session = accounts.open_session(user)
             db.session.commit()
             user.session_token = login_session.token
             session.clear()  # a fresh session on sign-in defeats session fixation
             login_user(user)
+            session["seen"] = int(time.time())
             return redirect(safe_next(request.args.get("next")) or url_for(home_endpoint(user)))
-    return render_template("auth/login.html", form=form, title=_("登录"))
+    response = current_app.make_response(render_template("auth/login.html", form=form, title=_("登录")))
+    response.status_code = status
+    if status == 429:
+        response.headers["Retry-After"] = str(outcome.wait_seconds)
+    return response
 
 
 @bp.route("/logout", methods=["POST"])
@@ -120,13 +140,15 @@ def change_password():
     """Every user changes their own password; every other signed-in session of theirs ends."""
     form = PasswordForm()
     if form.validate_on_submit():
-        if accounts.authenticate(current_user.username, form.current.data) is None:
+        user_id, token = current_user.id, current_user.session_token
+        if not accounts.password_matches(user_id, form.current.data):  # hashed with no transaction open
             form.current.errors.append(_("当前密码不正确"))
         elif form.password.data == form.current.data:
             form.password.errors.append(_("新密码不能与当前密码相同"))
         else:
-            accounts.change_password(current_user._get_current_object(), form.password.data,
-                                     keep_token=current_user.session_token)
+            new_hash = accounts.hash_password(form.password.data)
+            accounts.change_password(db.session.get(User, user_id), form.password.data, keep_token=token,
+                                     password_hash=new_hash)
             db.session.commit()
             flash(_("密码已修改，您在其他设备上的登录已失效。"), "success")
             return redirect(url_for(home_endpoint(current_user)))
@@ -141,10 +163,11 @@ def register():
         return redirect(url_for(home_endpoint(current_user)))
     form = RegisterForm()
     if form.validate_on_submit():
+        password_hash = accounts.hash_password(form.password.data)  # before any transaction opens
         try:
             user = accounts.create_user(
                 form.username.data, form.password.data, Role.applicant, form.display_name.data.strip(),
-                phone=form.phone.data or None,
+                phone=form.phone.data or None, password_hash=password_hash,
             )
         except accounts.AccountError as error:
             db.session.rollback()
@@ -155,6 +178,7 @@ def register():
             user.session_token = login_session.token
             session.clear()
             login_user(user)
+            session["seen"] = int(time.time())
             flash(_("注册成功，欢迎使用。"), "success")
             return redirect(url_for("applicant.home"))
     return render_template("auth/register.html", form=form, title=_("注册"))

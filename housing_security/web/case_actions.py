@@ -134,6 +134,17 @@ def resolve_objection(application_id: int, objection_id: int):
                       _("异议核查结果已记录。"))
 
 
+@bp.route("/<int:application_id>/objections/resolve-all", methods=["POST"])
+@allow(Role.street_caseworker)
+def resolve_objections(application_id: int):
+    """One written outcome for all open objections of the case."""
+    form = forms.ResolveObjectionForm(prefix="objections-all")
+    return run_action(application_id, form, "objections_all",
+                      lambda a, f: publicity_service.resolve_objections(a, current_user,
+                                                                        f.decision.data == "upheld", f.outcome.data),
+                      _("全部待核查异议的核查结果已记录。"))
+
+
 @bp.route("/<int:application_id>/end-publicity", methods=["POST"])
 @allow(Role.bureau_officer)
 def end_publicity(application_id: int):

@@ -6,10 +6,11 @@ live in case_actions.py; this module renders.
 """
 from __future__ import annotations
 
+import re
 from datetime import date
 from types import SimpleNamespace
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -44,17 +45,41 @@ SORTS = {
 ROW_LOADS = (selectinload(Application.household).selectinload(Household.members), joinedload(Application.street))
 
 
-def _filters() -> dict:
-    sort = request.args.get("sort", "due")
+ID_NUMBER_LIKE = re.compile(r"\d{15}|\d{17}[\dXx]")
+ID_SEARCH_KEY = "inbox_id_search"
+
+
+def _filters(source=None) -> dict:
+    """The inbox filters from the query string. A search for an ID number never travels in a URL (URLs end up
+    in access logs and browser history): the search form posts it, it is kept in the signed session, and the
+    URL only says `idq=1`."""
+    args = request.args if source is None else source
+    q = args.get("q", "").strip()[:64]
+    if source is None and args.get("idq") == "1":
+        q = session.get(ID_SEARCH_KEY, "")
+    sort = args.get("sort", "due")
     return {
-        "status": request.args.get("status", ""),
-        "programme": request.args.get("programme", ""),
-        "q": request.args.get("q", "").strip()[:64],
-        "due": request.args.get("due", ""),
-        "objections": request.args.get("objections", ""),
+        "status": args.get("status", ""),
+        "programme": args.get("programme", ""),
+        "q": q,
+        "due": args.get("due", ""),
+        "objections": args.get("objections", ""),
         "sort": sort if sort in SORTS else "due",
-        "dir": "desc" if request.args.get("dir") == "desc" else "asc",
+        "dir": "desc" if args.get("dir") == "desc" else "asc",
     }
+
+
+def link_filters(filters: dict) -> dict:
+    """The filters as they may appear in a link: an ID number is replaced by `idq=1`."""
+    links = {key: value for key, value in filters.items() if value}
+    if ID_NUMBER_LIKE.fullmatch(filters.get("q") or ""):
+        links.pop("q")
+        links["idq"] = "1"
+    return links
+
+
+def audit_filters(filters: dict) -> dict:
+    return {**filters, "q": mask_id(filters["q"])} if ID_NUMBER_LIKE.fullmatch(filters.get("q") or "") else filters
 
 
 def _open_objection_ids():
@@ -108,9 +133,14 @@ def objection_counts(ids) -> dict[int, int]:
         .group_by(Objection.application_id)).all())
 
 
-@bp.route("/")
+@bp.route("/", methods=["GET", "POST"])
 @allow(*STAFF)
 def inbox():
+    if request.method == "POST":  # the filter form posts (CSRF-checked), then the page is fetched again
+        filters = _filters(request.form)
+        if ID_NUMBER_LIKE.fullmatch(filters["q"]):
+            session[ID_SEARCH_KEY] = filters["q"]
+        return redirect(url_for("cases.inbox", **link_filters(filters)), 303)
     filters, today = _filters(), date.today()
     query = filtered_query(filters, today).options(*ROW_LOADS)
     applications, total, page, page_size = paginate(query)
@@ -129,7 +159,8 @@ def inbox():
     return render_template(
         "cases/inbox.html", applications=applications, total=total, page=page, page_size=page_size,
         registry_tasks=registry_tasks, registry_kind_label=registry_checks.kind_label,
-        filters=filters, today=today, counts=counts, overdue=overdue, open_objections=open_objections,
+        filters=filters, links=link_filters(filters), today=today, counts=counts, overdue=overdue,
+        open_objections=open_objections,
         sla=sla_days(applications, today), objections=objection_counts([a.id for a in applications]),
         my_stage=[s for s, role in STAGE_ROLES.items() if role is current_user.role_enum],
         title=_("案件"),
@@ -159,7 +190,7 @@ def export_csv():
             a.review_due_on.isoformat() if a.review_due_on else "", sla.get(a.id, ""), objections.get(a.id, 0),
         ])
     begin_write()
-    audit.record("cases.export", None, actor=current_user, filters=filters, rows=len(applications))
+    audit.record("cases.export", None, actor=current_user, filters=audit_filters(filters), rows=len(applications))
     db.session.commit()
     return csv_response([str(h) for h in CSV_HEADER], rows, f"cases-{today.isoformat()}.csv")
 
@@ -215,6 +246,8 @@ def render_detail(application: Application, status: int = 200, revealed: dict | 
         duplicates=find_duplicates(application, application_scope(current_user)), forms=forms_,
         objection_forms=objection_forms, actions=available_actions(application), revealed=revealed or {},
         registry=registry_view(application, checks), registry_forms=registry_forms,
+        objections_all_form=form_overrides.get("objections_all")
+        or forms.ResolveObjectionForm(prefix="objections-all", formdata=None),
         documents=[d for d in household.documents if not d.superseded], download_endpoint="applicant.document",
         today=date.today(), city=city_code_of(current_user),
         title=_("案件 %(ref)s", ref=application.reference),

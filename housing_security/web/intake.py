@@ -1,7 +1,9 @@
 """Assisted intake: a street caseworker files an application for someone who comes to the window.
 
 Same forms as the applicant's (see application_views); the household has no owner, or the account named
-by its username, and the case records the caseworker in `filed_by_id`. Only the caseworker's own street."""
+by its username together with the one-time consent code the applicant reads out (services/intake_consent.py),
+and the case records the caseworker in `filed_by_id`. Only the caseworker's own street; an applicant's own
+draft is never opened."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
@@ -12,7 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import Application, Household, Role, User
-from ..services import applications
+from ..services import applications, intake_consent
 from ..services.applications import ApplicationError
 from . import application_forms as forms
 from .access import allow, application_scope
@@ -42,13 +44,13 @@ def start():
     form.street_id.choices = street_choices(city.code, only=street)
     if form.validate_on_submit():
         owner = None
-        if form.username.data:
-            owner = db.session.scalar(select(User).where(
-                func.lower(User.username) == form.username.data.strip().lower(), User.role == Role.applicant.value))
         if form.street_id.data != street.id:
             forms.apply_error(form, ApplicationError("street_id", "unknown_street"))
-        elif form.username.data and owner is None:
-            forms.apply_error(form, ApplicationError("username", "unknown_user"))
+        elif form.username.data and (owner := intake_consent.redeem(
+                form.username.data, form.consent_code.data or "", current_user)) is None:
+            # An unknown username, no live code, a wrong one: one answer, so nothing is learnt about the account.
+            db.session.commit()  # the count of wrong codes stays
+            forms.apply_error(form, ApplicationError("username", "no_consent"))
         else:
             try:
                 application, created = applications.start_draft(owner, form.programme.data, street, current_user,

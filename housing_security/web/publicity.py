@@ -6,6 +6,7 @@ from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -14,6 +15,7 @@ from ..models import Application, Household
 from ..services import publicity as publicity_service
 from ..services.review import ReviewError
 from .access import public
+from .idempotency import claim, idempotent
 from .case_forms import ObjectionForm
 from .paging import paginate
 
@@ -46,13 +48,16 @@ def _in_publicity(reference: str) -> Application:
 @bp.route("/<reference>/objection", methods=["GET", "POST"])
 @public
 @limiter.limit("5 per hour", methods=["POST"])
+@idempotent("publicity.index")
 def objection(reference: str):
     application = _in_publicity(reference)
     form = ObjectionForm()
     if form.validate_on_submit():
         try:
+            claim()
             publicity_service.lodge_objection(application, form.content.data, form.name.data or "",
-                                              form.contact.data or "")
+                                              form.contact.data or "",
+                                              lodged_by=current_user if current_user.is_authenticated else None)
             db.session.commit()
         except ReviewError as error:
             db.session.rollback()

@@ -16,9 +16,13 @@ class _DateField(DateField):
     """A date field whose parse error is ours (and translated), not WTForms' English one."""
 
     def process_formdata(self, valuelist):
-        if not valuelist or not "".join(valuelist).strip():
+        if not valuelist or not "".join(valuelist):
             self.data = None
             return
+        if not "".join(valuelist).strip():
+            # Spaces alone pass InputRequired (the raw value is not empty) but are no date.
+            self.data = None
+            raise ValueError(str(_REQUIRED))
         try:
             self.data = date.fromisoformat("".join(valuelist).strip())
         except ValueError:

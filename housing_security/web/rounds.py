@@ -38,6 +38,7 @@ from ..models import (
 from ..services import round_runner
 from ..services import rounds as service
 from . import round_insight
+from .idempotency import claim, idempotent
 from .access import allow, city_code_of
 from .exports import csv_response
 from .labels import PROGRAMME_LABELS
@@ -97,6 +98,7 @@ def index():
 
 @bp.route("/new", methods=["GET", "POST"])
 @allow(Role.bureau_officer)
+@idempotent("rounds.index")
 def new():
     city_code, today = city_code_of(current_user), date.today()
     form = RoundForm(_programme_choices(city_code, today))
@@ -105,6 +107,7 @@ def new():
         form.programme.data = "public_rental"
     if form.validate_on_submit():
         try:
+            claim()
             rnd = service.create_round(city_code, form.programme.data, form.round_date.data,
                                        form.next_round_date.data, current_user)
         except service.RoundError as error:

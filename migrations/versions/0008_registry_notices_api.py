@@ -1,7 +1,7 @@
 """registry snapshots and checks, notice deliveries, api clients
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-03 17:48:57.002369
 
 """
@@ -13,7 +13,7 @@ import housing_security.models._types  # noqa: F401  (custom column types used b
 
 # revision identifiers, used by Alembic.
 revision = '0008'
-down_revision = '0006'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 

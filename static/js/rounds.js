@@ -6,6 +6,10 @@
       if (!window.confirm(form.getAttribute("data-confirm"))) { event.preventDefault(); }
     });
   });
+  // The page's Content-Security-Policy allows no inline style: the bar's width is set here.
+  document.querySelectorAll(".progress-bar[data-percent]").forEach(function (el) {
+    el.style.width = el.getAttribute("data-percent") + "%";
+  });
   var bar = document.getElementById("round-progress");
   if (!bar || bar.getAttribute("data-running") !== "true") { return; }
   var fill = bar.querySelector(".progress-bar");

@@ -10,8 +10,31 @@ from housing_security import policy
 from housing_security.extensions import db
 from housing_security.models import Application, Jurisdiction
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+def _real_pdf() -> bytes:
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(200, 200)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _real_image(fmt: str, size=(8, 8)) -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, (200, 10, 10)).save(out, fmt)
+    return out.getvalue()
+
+
+PDF = _real_pdf()  # uploads are parsed whole: the fixtures are real files
+PNG = _real_image("PNG")
+JPEG = _real_image("JPEG")
 HTML = b"<!doctype html><html><body><script>alert(1)</script></body></html>"
 
 SELF_ID = policy.make_id_number("140105", date(1974, 3, 1), 12)
