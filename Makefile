@@ -7,7 +7,12 @@ PORT ?= 5000
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test install install-test translations browser postgres db clean mutation
+# `make serve`: gunicorn (the production server) with the job consumer; WORKERS × THREADS requests at once.
+WORKERS ?= 2
+THREADS ?= 4
+JOB_WORKERS ?= 1
+
+.PHONY: run serve worker test install install-test translations browser postgres db clean mutation
 
 $(STAMP): setup.cfg pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "需要 Python 3.11 (python3.11)"; exit 1; }
@@ -45,8 +50,21 @@ db: install translations
 	$(BIN)/housing-security init-db
 	$(BIN)/housing-security seed-demo
 
+# The web server and, beside it, the job queue's consumer (round runs and publications, the daily jobs); the
+# consumer stops with the server (Ctrl-C or any exit).
 run: db
+	@$(BIN)/housing-security worker --workers $(JOB_WORKERS) & consumer=$$!; \
+	trap 'kill $$consumer 2>/dev/null; wait $$consumer 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/flask --app housing_security run --host $(HOST) --port $(PORT)
+
+serve: db
+	@$(BIN)/housing-security worker --workers $(JOB_WORKERS) & consumer=$$!; \
+	trap 'kill $$consumer 2>/dev/null; wait $$consumer 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/gunicorn --workers $(WORKERS) --threads $(THREADS) --bind $(HOST):$(PORT) \
+	  --access-logfile - --forwarded-allow-ips "$${FORWARDED_ALLOW_IPS:-127.0.0.1}" 'housing_security:create_app()'
+
+worker: install
+	$(BIN)/housing-security worker --workers $(JOB_WORKERS)
 
 test: install-test translations browser postgres
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)

@@ -1,84 +1,80 @@
-"""The web app under concurrent load: the 20,000-household SQLite database of bench_web.py, served by werkzeug's
-threaded WSGI server on 127.0.0.1, driven by locust (headless, through its library API) at a few concurrency levels.
+"""The web app under concurrent load, as it runs in production: gunicorn (2 workers × 4 threads by default) plus the
+job queue's consumer (`housing-security worker`), on SQLite or PostgreSQL, driven by locust (headless, through its
+library API, loopback only), with a bare Flask "hello" app under the same gunicorn settings as the ceiling.
 
-    .venv/bin/python benchmarks/bench_load.py --instance /tmp/hs20k [--users 1,5,20] [--duration 20]
+    .venv/bin/python benchmarks/bench_load.py --instance /tmp/hsload [--households 2000] [--users 50] [--duration 15]
+    .venv/bin/python benchmarks/bench_load.py --instance /tmp/hsload --database-url postgresql+psycopg://…/db
 
-Seeding is bench_web.py's (same child process, same demo.seed, demo accounts hashed with pbkdf2:sha256:1000);
-with --instance DIR a database already seeded there is reused. The server runs in a child process (a thread pool of
-its own, one thread per request, no gevent in it): locust monkey-patches its process with gevent, and a server in
-the same process would share one GIL with the load generator. The server stops by itself when this script ends or
-after --server-lifetime seconds, whichever comes first. All traffic goes to 127.0.0.1.
+Phases, each `--duration` seconds with `--users` users and no think time:
+1. ceiling: every user GETs the hello page;
+2. status page: every user (a demo applicant, signed in) GETs its own application's status page;
+3. mixed: applicants reading their status page, caseworkers (`wangqiang`) reading their inbox, and new applicants
+   each registering and then filling in and submitting a complete application (address, two members, hukou,
+   income, assets, housing, preferences, a PDF proof, the check page, submit) — 60/20/20 of the users.
+Printed: requests/s, p50/p95/p99 and errors per request, the status page's ratio to the ceiling, submissions/s.
+Afterwards the database is checked: submitted applications of the load's new accounts = successful submissions,
+and no duplicates (one application and one reference per submission).
 
-Each simulated user signs in three times on start (its own demo applicant, `wangqiang`, `liuchu`; not timed) and
-then, with no think time, requests pages in this mix: 70% applicant (status page and home, half each), 25%
-caseworker (inbox first page and a case page of the street, half each), 5% bureau dashboard. Each concurrency
-level runs for a fixed time; requests/s, median and p95 latency per page and the errors (anything but 200, or a
-connection error) are printed.
+The database (seeded once with the real migrations and demo seeder; demo accounts hashed with pbkdf2:sha256:1000
+so signing in stays cheap) is reused from --instance. The app runs with CSRF and rate limits off (the load would
+otherwise need tokens and would hit the sign-up limit); everything else is the production configuration.
 """
 from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing
 import os
-import random
-import sqlite3
+import re
+import signal
 import statistics
 import subprocess
 import sys
-import tempfile
-import shutil
-import threading
 import time
+import urllib.request
+from datetime import date, timedelta
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-import bench_web  # noqa: E402  (seeding and the app config: the same as the page benchmark)
-
-PAGES = (  # (name, role, weight): 70% applicant, 25% caseworker, 5% bureau
-    ("applicant status page", "applicant", 35),
-    ("applicant home", "applicant", 35),
-    ("caseworker inbox, first page", "caseworker", 12.5),
-    ("case page", "caseworker", 12.5),
-    ("bureau dashboard", "bureau", 5),
-)
+ROOT = HERE.parent
+BIN = Path(sys.executable).parent
+DEMO_PASSWORD = "demo-password-2026"
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PREFIX = "load"
 
 
-# ---------------------------------------------------------------------------------------------- the server (child)
+def _environment(instance: Path, database_url: str | None) -> dict:
+    env = dict(os.environ)
+    env.update(HOUSING_INSTANCE_PATH=str(instance), HOUSING_SECRET_KEY="bench-secret",
+               HOUSING_WTF_CSRF_ENABLED="false", HOUSING_RATELIMIT_ENABLED="false",
+               HOUSING_PASSWORD_HASH_METHOD="pbkdf2:sha256:1000")
+    if database_url:
+        env["HOUSING_DATABASE_URL"] = database_url
+    return env
 
-def serve(instance: Path, lifetime: float, max_users: int, begin: str) -> None:
-    """Child process: migrate, look up the accounts and cases the load needs, print them as one JSON line, then
-    serve on 127.0.0.1 until stdin closes (the parent ended) or `lifetime` seconds pass."""
+
+# ---------------------------------------------------------------------------------------------- children
+
+def setup(households: int) -> None:
+    """Child: migrate, seed if needed, print the accounts and streets the load needs as one JSON line."""
     import logging
 
-    if begin != "app":  # for comparison only: the app begins GETs deferred and every other transaction IMMEDIATE
-        from sqlalchemy import event
-        from sqlalchemy.engine import Engine
-
-        from housing_security import extensions
-
-        event.remove(Engine, "begin", extensions._sqlite_begin_immediate)
-
-        statement = "BEGIN" if begin == "deferred" else "BEGIN IMMEDIATE"
-
-        @event.listens_for(Engine, "begin")
-        def _forced(connection):
-            if connection.dialect.name == "sqlite":
-                connection.exec_driver_sql(statement)
-
+    sys.path.insert(0, str(ROOT))
     from flask_migrate import upgrade
-    from sqlalchemy import select
-    from werkzeug.serving import make_server
+    from sqlalchemy import func, select
 
+    from housing_security import create_app
     from housing_security.extensions import db
-    from housing_security.models import Application, Household, User
+    from housing_security.models import Application, Household, Jurisdiction, User
+    from housing_security.services import demo
 
-    app = bench_web._app(instance)
+    app = create_app()
     with app.app_context():
         logging.getLogger("alembic").setLevel(logging.WARNING)
         upgrade()
-        # Demo applicants (demoNNNN; every third index has no account) with the newest of their applications.
+        if db.session.scalar(select(func.count()).select_from(Application)) < households:
+            started = time.perf_counter()
+            demo.seed(households=households)
+            print(f"seeded {households} households in {time.perf_counter() - started:.0f} s", file=sys.stderr)
         rows = db.session.execute(
             select(User.username, Application.id).join(Household, Household.owner_id == User.id)
             .join(Application, Application.household_id == Household.id)
@@ -87,228 +83,351 @@ def serve(instance: Path, lifetime: float, max_users: int, begin: str) -> None:
         applicants: dict[str, int] = {}
         for username, application_id in rows:
             applicants.setdefault(username, application_id)
-        wangqiang = db.session.scalar(select(User).where(User.username == "wangqiang"))
-        cases = db.session.scalars(select(Application.id).where(Application.street_id == wangqiang.jurisdiction_id,
-                                                                Application.status != "draft")
-                                   .order_by(Application.id)).all()
+        street = db.session.scalar(select(Jurisdiction.id).where(Jurisdiction.kind == "street",
+                                                                 Jurisdiction.code == "wucheng"))
+        runs = db.session.scalar(select(func.count()).select_from(User).where(User.username.like(f"{PREFIX}%")))
         db.session.remove()
-    rng = random.Random(1)
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no line per request
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    print(json.dumps({"port": server.server_port, "applicants": list(applicants.items())[:max_users],
-                      "cases": rng.sample(list(cases), min(50, len(cases)))}), flush=True)
-
-    def stop_when_done():
-        deadline = time.monotonic() + lifetime
-        watcher = threading.Thread(target=sys.stdin.read, daemon=True)  # returns at EOF: the parent has gone
-        watcher.start()
-        watcher.join(max(0.0, deadline - time.monotonic()))
-        server.shutdown()
-
-    threading.Thread(target=stop_when_done, daemon=True).start()
-    server.serve_forever()
+    print(json.dumps({"applicants": list(applicants.items())[:200], "street": street, "run": runs}), flush=True)
 
 
-# ---------------------------------------------------------------------------------------------- the load (parent)
+def check(usernames_file: str) -> None:
+    """Child: the submitted applications of the load's new accounts, and duplicates among them."""
+    sys.path.insert(0, str(ROOT))
+    from sqlalchemy import func, select
 
-def _seeded(instance: Path, households: int) -> bool:
-    database = instance / "housing.sqlite"
-    if not database.exists():
-        return False
-    try:
-        with sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=5) as connection:
-            return connection.execute("SELECT count(*) FROM application").fetchone()[0] >= households
-    except sqlite3.Error:
-        return False
+    from housing_security import create_app
+    from housing_security.extensions import db
+    from housing_security.models import Application, Household, User
+
+    names = json.loads(Path(usernames_file).read_text())
+    app = create_app()
+    with app.app_context():
+        rows = db.session.execute(
+            select(User.username, Application.id, Application.reference, Application.status)
+            .join(Household, Household.owner_id == User.id).join(Application, Application.household_id == Household.id)
+            .where(User.username.in_(names))).all() if names else []
+        submitted = [r for r in rows if r.status != "draft"]
+        per_user: dict[str, int] = {}
+        for r in submitted:
+            per_user[r.username] = per_user.get(r.username, 0) + 1
+        references = db.session.scalar(select(func.count(Application.reference.distinct())).where(
+            Application.id.in_([r.id for r in submitted]))) if submitted else 0
+    print(json.dumps({"accounts": len(names), "submitted": len(submitted), "drafts": len(rows) - len(submitted),
+                      "users_with_two": sum(1 for n in per_user.values() if n > 1),
+                      "distinct_references": references}), flush=True)
 
 
-def _nearest_rank(sorted_times: list[float], percent: int) -> float:
+def _child(mode: list[str], env: dict) -> dict:
+    out = subprocess.run([sys.executable, __file__, *mode], env=env, cwd=str(ROOT), capture_output=True, text=True,
+                         timeout=3600)
+    if out.returncode:
+        raise SystemExit(f"{mode[0]} failed:\n{out.stderr[-3000:]}")
+    if out.stderr.strip():
+        print(out.stderr.strip().splitlines()[-1], flush=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+# ---------------------------------------------------------------------------------------------- servers
+
+class Server:
+    """gunicorn (and, for the app, the job consumer) as child processes on 127.0.0.1."""
+
+    def __init__(self, target: str, port: int, env: dict, workers: int, threads: int, log: Path,
+                 consumer: bool = False):
+        self.log = open(log, "a")
+        self.processes = []
+        if consumer:
+            self.processes.append(subprocess.Popen([str(BIN / "housing-security"), "worker", "--workers", "1"],
+                                                   env=env, cwd=str(ROOT), stdout=self.log, stderr=self.log))
+        self.processes.append(subprocess.Popen(
+            [str(BIN / "gunicorn"), "--workers", str(workers), "--threads", str(threads), "--bind",
+             f"127.0.0.1:{port}", "--chdir", str(HERE if target.startswith("hello_app") else ROOT), "--log-level",
+             "warning", target], env=env, cwd=str(ROOT), stdout=self.log, stderr=self.log))
+        self.base = f"http://127.0.0.1:{port}"
+
+    def wait(self, path: str, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(self.base + path, timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.2)
+        raise SystemExit(f"{self.base}{path} did not answer")
+
+    def pids(self) -> list[int]:
+        import psutil
+
+        found = []
+        for process in self.processes:
+            try:
+                parent = psutil.Process(process.pid)
+                found += [parent.pid] + [c.pid for c in parent.children(recursive=True)]
+            except psutil.NoSuchProcess:
+                pass
+        return found
+
+    def stop(self) -> None:
+        for process in reversed(self.processes):
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in self.processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        self.log.close()
+
+
+# ---------------------------------------------------------------------------------------------- the load
+
+def _percentile(sorted_times: list[float], percent: int) -> float:
     return sorted_times[max(0, -(-percent * len(sorted_times) // 100) - 1)]
 
 
-def drive(base: str, setup: dict, levels: list[int], duration: float, server_pid: int) -> list[dict]:
+def drive(base: str, phase: str, setup_data: dict, users: int, duration: float, server_pids: list[int]) -> dict:
     import gevent
     import psutil
-    from locust import HttpUser, constant, task
-    from locust.clients import HttpSession
+    from urllib.parse import urlencode
+
+    from locust import FastHttpUser, HttpUser, constant, task
     from locust.env import Environment
 
-    applicants = setup["applicants"]
-    cases = setup["cases"]
-    records: list[tuple[str, float, bool]] = []  # (page, ms, ok) in the timed window
-    signed_in = {"count": 0, "failed": 0, "retries": 0}
+    sys.path.insert(0, str(ROOT))
+    from housing_security import policy
+
+    applicants = setup_data["applicants"]
+    records: list[tuple[str, float, bool]] = []
     recording = {"on": False}
-    names, weights = [p[0] for p in PAGES], [p[2] for p in PAGES]
+    counters = {"ordinal": 0, "accounts": [], "signed_in": 0, "failed": 0}
+    run = setup_data["run"]
 
-    class Visitor(HttpUser):
-        host = base
-        wait_time = constant(0)
-        ordinal = 0
+    def expect(response, ok: bool, why: str = "") -> None:
+        if not ok:
+            response.failure(f"{response.status_code} {why} {response.headers.get('Location', '')}")
 
-        def on_start(self):
-            index = Visitor.ordinal
-            Visitor.ordinal += 1
-            self.username, self.application_id = applicants[index % len(applicants)]
-            self.rng = random.Random(index)
-            self.sessions = {"applicant": self.client}
-            for role in ("caseworker", "bureau"):
-                self.sessions[role] = HttpSession(base_url=self.host, request_event=self.environment.events.request,
-                                                  user=self)
-            ok = True
-            for role, username in (("applicant", self.username), ("caseworker", "wangqiang"), ("bureau", "liuchu")):
-                # Sign-in writes (a login session, an audit row). With --begin deferred, concurrent sign-ins fail
-                # at once with 'database is locked' (a read transaction cannot become a writer while another
-                # writes); not timed, so retried a few times.
-                for attempt in range(30):
-                    response = self.sessions[role].post("/login", name="sign in", allow_redirects=False,
-                                                        data={"username": username,
-                                                              "password": bench_web.DEMO_PASSWORD})
-                    if response.status_code != 500:
-                        break
-                    signed_in["retries"] += 1
-                    gevent.sleep(0.05 + 0.1 * self.rng.random())
-                ok = ok and response.status_code == 302 and "/login" not in response.headers.get("Location", "")
-            signed_in["count" if ok else "failed"] += 1
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
 
-        def _get(self, role: str, path: str, name: str):
-            with self.sessions[role].get(path, name=name, allow_redirects=False, catch_response=True) as response:
-                if response.status_code != 200:
-                    response.failure(f"{response.status_code} {response.headers.get('Location', '')}")
+    class Hello(FastHttpUser):
+        host, wait_time = base, constant(0)
 
         @task
-        def visit(self):
-            page = self.rng.choices(names, weights)[0]
-            if page == "applicant status page":
-                self._get("applicant", f"/me/applications/{self.application_id}", page)
-            elif page == "applicant home":
-                self._get("applicant", "/me/", page)
-            elif page == "caseworker inbox, first page":
-                self._get("caseworker", "/cases/", page)
-            elif page == "case page":
-                self._get("caseworker", f"/cases/{self.rng.choice(cases)}", page)
-            else:
-                self._get("bureau", "/bureau/", page)
+        def hello(self):
+            with self.client.get("/", name="hello", catch_response=True) as response:
+                expect(response, response.status_code == 200)
+
+    class Signed(FastHttpUser):
+        abstract = True
+        host, wait_time = base, constant(0)
+
+        def sign_in(self, username: str) -> None:
+            response = self.client.post("/login", name="sign in", allow_redirects=False, headers=form,
+                                        data=urlencode({"username": username, "password": DEMO_PASSWORD}))
+            ok = response.status_code == 302 and "/login" not in response.headers.get("Location", "")
+            counters["signed_in" if ok else "failed"] += 1
+
+    class StatusReader(Signed):
+        def on_start(self):
+            index = counters["ordinal"]
+            counters["ordinal"] += 1
+            username, self.application_id = applicants[index % len(applicants)]
+            self.sign_in(username)
+
+        @task
+        def status(self):
+            with self.client.get(f"/me/applications/{self.application_id}", name="status page",
+                                 allow_redirects=False, catch_response=True) as response:
+                expect(response, response.status_code == 200)
+
+    class InboxReader(Signed):
+        def on_start(self):
+            self.sign_in("wangqiang")
+
+        @task
+        def inbox(self):
+            with self.client.get("/cases/", name="caseworker inbox", allow_redirects=False,
+                                 catch_response=True) as response:
+                expect(response, response.status_code == 200)
+
+    class Submitter(HttpUser):  # requests' client: multipart uploads (the readers use the faster client)
+        host, wait_time = base, constant(0)
+
+        def post(self, path: str, name: str, data: dict, **kwargs):
+            with self.client.post(path, name=name, data=data, allow_redirects=False, catch_response=True,
+                                  **kwargs) as response:
+                expect(response, response.status_code == 302, name)
+                return response
+
+        @task
+        def submit_an_application(self):
+            n = counters["ordinal"]
+            counters["ordinal"] += 1
+            username = f"{PREFIX}{run}x{n}"
+            self.client.cookies.clear()
+            response = self.post("/register", "register", {"username": username, "display_name": "压测申请人",
+                                                            "password": "a-long-password-1",
+                                                            "confirm": "a-long-password-1"})
+            if response.status_code != 302:
+                return
+            counters["accounts"].append(username)
+            response = self.post("/me/apply", "start", {"programme": "public_rental",
+                                                        "street_id": setup_data["street"]})
+            found = re.search(r"/applications/(\d+)/edit", response.headers.get("Location", ""))
+            if not found:
+                return
+            edit = f"/me/applications/{found.group(1)}/edit"
+            born = date(1960, 1, 1) + timedelta(days=(run * 100003 + n) % 12000)
+            self.post(f"{edit}/address", "address", {"street_id": setup_data["street"], "address": "小店区坞城路 1 号",
+                                                     "phone": "13900000000"})
+            self.post(f"{edit}/members/new", "member", {"name": "李秀兰", "relation": "self",
+                                                        "id_number": policy.make_id_number("140105", born, n % 900)})
+            self.post(f"{edit}/members/new", "member", {"name": "王建国", "relation": "spouse",
+                                                        "id_number": policy.make_id_number(
+                                                            "140105", born - timedelta(days=400), n % 900 + 1)})
+            self.post(f"{edit}/hukou", "hukou", {"hukou_city": "taiyuan", "hukou_type": "urban"})
+            page = self.client.get(f"{edit}/income", name="income form").text
+            members = sorted(set(re.findall(r'name="(income_\d+)"', page)))
+            self.post(f"{edit}/income", "income", {**{m: "600" for m in members}, "minimum_allowance": "y"})
+            self.post(f"{edit}/assets", "assets", {"assets_yuan": "5000"})
+            self.post(f"{edit}/housing", "housing", {"current_area_m2": "18.5"})
+            self.post(f"{edit}/preferences", "preferences", {"preferences": ["xiaodian", "yingze"]})
+            self.post(f"{edit}/documents", "upload a proof", {"kind": "hukou_booklet"},
+                      files={"file": ("户口簿.pdf", PDF, "application/pdf")})
+            page = self.client.get(f"{edit}/check", name="check page").text
+            token = re.search(r'name="token" type="hidden" value="([^"]+)"', page)
+            if not token:
+                return
+            with self.client.post(f"{edit}/submit", name="submit", data={"token": token.group(1)},
+                                  allow_redirects=False, catch_response=True) as response:
+                expect(response, response.status_code == 302
+                       and response.headers.get("Location", "").endswith("/confirmation"), "submit")
 
     def on_request(request_type, name, response_time, response_length, exception=None, **kwargs):
         if recording["on"] and name != "sign in":
             records.append((name, response_time, exception is None))
 
-    server = psutil.Process(server_pid)
-    results = []
-    for users in levels:
-        records.clear()
-        signed_in.update(count=0, failed=0, retries=0)
-        Visitor.ordinal = 0
-        environment = Environment(user_classes=[Visitor], host=base, catch_exceptions=True)
-        environment.events.request.add_listener(on_request)
-        runner = environment.create_local_runner()
-        runner.start(users, spawn_rate=users)
-        deadline = time.monotonic() + 60
-        while signed_in["count"] + signed_in["failed"] < users and time.monotonic() < deadline:
-            gevent.sleep(0.1)
-        if signed_in["failed"] or signed_in["count"] < users:
-            runner.quit()
-            raise SystemExit(f"{users} users: {signed_in['count']} signed in, {signed_in['failed']} failed")
-        cpu_before = sum(server.cpu_times()[:2])
-        recording["on"] = True
-        started = time.monotonic()
-        gevent.sleep(duration)
-        recording["on"] = False
-        elapsed = time.monotonic() - started
-        cpu = sum(server.cpu_times()[:2]) - cpu_before
-        window = list(records)
-        runner.quit()  # stops the users; a request in flight ends after the window and is not counted
-        runner.greenlet.join(timeout=30)
+    if phase == "ceiling":
+        classes = [Hello]
+        for cls, count in ((Hello, users),):
+            cls.fixed_count = count
+    elif phase == "status page":
+        classes = [StatusReader]
+        StatusReader.fixed_count = users
+    else:
+        readers, inbox = int(users * 0.6), int(users * 0.2)
+        StatusReader.fixed_count, InboxReader.fixed_count = readers, inbox
+        Submitter.fixed_count = users - readers - inbox
+        classes = [StatusReader, InboxReader, Submitter]
+    environment = Environment(user_classes=classes, host=base, catch_exceptions=True)
+    environment.events.request.add_listener(on_request)
+    runner = environment.create_local_runner()
+    runner.start(users, spawn_rate=users)
+    gevent.sleep(3)  # sign-ins and warm-up, not timed
+    processes = [psutil.Process(pid) for pid in server_pids]
+    cpu_before = sum(sum(p.cpu_times()[:2]) for p in processes)
+    recording["on"] = True
+    started = time.monotonic()
+    gevent.sleep(duration)
+    recording["on"] = False
+    elapsed = time.monotonic() - started
+    cpu = sum(sum(p.cpu_times()[:2]) for p in processes) - cpu_before
+    window = list(records)
+    runner.quit()
+    runner.greenlet.join(timeout=30)
+    names = sorted({name for name, _ms, _ok in window}, key=lambda n: -sum(1 for r in window if r[0] == n))
+    rows = {}
+    for name in names:
+        times = sorted(ms for page, ms, ok in window if page == name)
+        rows[name] = {"requests": len(times), "per_second": len(times) / elapsed,
+                      "p50": statistics.median(times), "p95": _percentile(times, 95), "p99": _percentile(times, 99),
+                      "errors": sum(1 for page, _ms, ok in window if page == name and not ok)}
+    successes = rows.get("submit", {}).get("requests", 0) - rows.get("submit", {}).get("errors", 0)
+    return {"phase": phase, "users": users, "seconds": elapsed, "rows": rows, "cpu": cpu / elapsed,
+            "accounts": list(counters["accounts"]), "submitted": successes,
+            "sign_in_failures": counters["failed"]}
 
-        pages = []
-        for name in names + ["all pages"]:
-            times = sorted(ms for page, ms, ok in window if name in (page, "all pages"))
-            errors = sum(1 for page, ms, ok in window if name in (page, "all pages") and not ok)
-            if not times:
-                pages.append((name, 0, 0.0, None, None, None, errors))
-                continue
-            pages.append((name, len(times), len(times) / elapsed, statistics.median(times),
-                          _nearest_rank(times, 95), times[-1], errors))
-        results.append({"users": users, "seconds": elapsed, "server_cpu": cpu / elapsed, "pages": pages})
-        print(f"\n{users} concurrent users, {elapsed:.1f} s, server process CPU {100 * cpu / elapsed:.0f}% "
-              f"(of one core); sign-ins retried after a 500: {signed_in['retries']}", flush=True)
-        print(f"  {'page':30s} {'requests':>8s} {'req/s':>7s} {'median':>9s} {'p95':>9s} {'max':>9s} {'errors':>6s}")
-        for name, count, rate, median, p95, longest, errors in pages:
-            if median is None:
-                print(f"  {name:30s} {count:8d} {rate:7.1f} {'—':>9s} {'—':>9s} {'—':>9s} {errors:6d}")
-            else:
-                print(f"  {name:30s} {count:8d} {rate:7.1f} {median:6.0f} ms {p95:6.0f} ms {longest:6.0f} ms "
-                      f"{errors:6d}")
-    return results
+
+def report(result: dict, ceiling: float | None) -> None:
+    print(f"\n{result['phase']}: {result['users']} users, {result['seconds']:.1f} s, server CPU "
+          f"{100 * result['cpu']:.0f}% of one core" + (f", {result['sign_in_failures']} sign-ins failed"
+                                                      if result["sign_in_failures"] else ""), flush=True)
+    print(f"  {'request':22s} {'count':>7s} {'req/s':>7s} {'p50':>8s} {'p95':>8s} {'p99':>8s} {'errors':>6s}"
+          + ("  of ceiling" if ceiling else ""))
+    for name, row in result["rows"].items():
+        ratio = f"  {100 * row['per_second'] / ceiling:5.1f}%" if ceiling and name in ("status page",) else ""
+        print(f"  {name:22s} {row['requests']:7d} {row['per_second']:7.1f} {row['p50']:5.0f} ms {row['p95']:5.0f} ms "
+              f"{row['p99']:5.0f} ms {row['errors']:6d}{ratio}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--households", type=int, default=20_000)
-    parser.add_argument("--instance", help="a folder to keep (and reuse) the seeded database in")
-    parser.add_argument("--users", default="1,5,20", help="concurrency levels, comma-separated")
-    parser.add_argument("--duration", type=float, default=20, help="seconds per concurrency level")
-    parser.add_argument("--server-lifetime", type=float, default=None,
-                        help="the server stops by itself after this many seconds (default: enough for all levels)")
-    parser.add_argument("--begin", choices=("app", "immediate", "deferred"), default="app",
-                        help="app: the app's own rule (GETs deferred, writes IMMEDIATE); immediate / deferred force "
-                             "one BEGIN on every transaction, for comparison")
-    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)  # the server child
+    parser.add_argument("--instance", required=False, help="folder of the SQLite database (kept, reused)")
+    parser.add_argument("--households", type=int, default=2000)
+    parser.add_argument("--database-url", help="run on this PostgreSQL database instead of SQLite")
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--duration", type=float, default=15)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--port", type=int, default=5091)
+    parser.add_argument("--phases", default="ceiling,status page,mixed")
+    parser.add_argument("--setup", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--check", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    levels = [int(n) for n in args.users.split(",")]
-    if max(levels) > 200 or args.duration > 120:
-        raise SystemExit("keep it short: at most 200 users and 120 s per level")
-    lifetime = args.server_lifetime or 120 + len(levels) * (args.duration + 90)
-
-    if args.serve:
-        serve(Path(args.instance), lifetime, max(levels), args.begin)
-        return
-
-    instance = Path(args.instance) if args.instance else Path(tempfile.mkdtemp(prefix="bench_load_"))
+    if args.setup:
+        return setup(args.households)
+    if args.check:
+        return check(args.check)
+    if args.users > 200 or args.duration > 120:
+        raise SystemExit("keep it short: at most 200 users and 120 s per phase")
+    instance = Path(args.instance or "/tmp/hs_bench_load")
     instance.mkdir(parents=True, exist_ok=True)
-    server = None
-    server_log = open(instance / "bench_load_server.log", "w")  # the server's stderr (tracebacks of 500s)
+    env = _environment(instance, args.database_url)
+    setup_data = _child(["--setup", "--households", str(args.households)], env)
+    database = "PostgreSQL" if args.database_url else "SQLite"
+    print(f"{database}, {args.households} households; gunicorn {args.workers} workers × {args.threads} threads; "
+          f"{args.users} users, {args.duration:.0f} s per phase; 127.0.0.1 only", flush=True)
+    phases = [p.strip() for p in args.phases.split(",")]
+    ceiling = None
+    results = []
+    log = instance / "bench_load_server.log"
+    if "ceiling" in phases:
+        server = Server("hello_app:app", args.port, env, args.workers, args.threads, log)
+        try:
+            server.wait("/")
+            result = drive(server.base, "ceiling", setup_data, args.users, args.duration, server.pids())
+        finally:
+            server.stop()
+        ceiling = result["rows"]["hello"]["per_second"]
+        report(result, None)
+    server = Server("housing_security:create_app()", args.port + 1, env, args.workers, args.threads, log,
+                    consumer=True)
     try:
-        if _seeded(instance, args.households):
-            print(f"reusing the database in {instance}")
-        else:
-            print(f"seeding {args.households} households in {instance} …", flush=True)
-            started = time.perf_counter()
-            child = multiprocessing.get_context("spawn").Process(target=bench_web._seed,
-                                                                 args=(str(instance), args.households))
-            child.start()
-            child.join()
-            if child.exitcode:
-                raise SystemExit(f"seeding failed ({child.exitcode})")
-            print(f"seeding took {time.perf_counter() - started:.1f} s", flush=True)
-
-        server = subprocess.Popen([sys.executable, __file__, "--serve", "--instance", str(instance),
-                                   "--users", args.users, "--duration", str(args.duration),
-                                   "--server-lifetime", str(lifetime), "--begin", args.begin],
-                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=server_log, text=True)
-        line = server.stdout.readline()
-        if not line:
-            raise SystemExit(f"the server did not start ({server.wait(timeout=10)})")
-        setup = json.loads(line)
-        base = f"http://127.0.0.1:{setup['port']}"
-        print(f"serving {base} (werkzeug ThreadedWSGIServer, pid {server.pid}, BEGIN {args.begin.upper()}); "
-              f"{len(setup['applicants'])} demo applicants ({setup['applicants'][0][0]} …), "
-              f"{len(setup['cases'])} of wangqiang's cases; {args.duration:.0f} s per level", flush=True)
-        drive(base, setup, levels, args.duration, server.pid)
+        server.wait("/login")
+        for phase in phases:
+            if phase == "ceiling":
+                continue
+            result = drive(server.base, phase, setup_data, args.users, args.duration, server.pids())
+            results.append(result)
+            report(result, ceiling)
     finally:
-        if server is not None:
-            server.stdin.close()  # the server shuts itself down at EOF
-            try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                server.terminate()
-                server.wait(timeout=10)
-        server_log.close()
-        log = (instance / "bench_load_server.log").read_text()
-        print(f"server log: {log.count('unhandled error')} unhandled errors, "
-              f"{log.count('(sqlite3.OperationalError) database is locked')} of them 'database is locked'")
-        if not args.instance:
-            shutil.rmtree(instance, ignore_errors=True)
+        server.stop()
+    accounts = [name for r in results for name in r["accounts"]]
+    if accounts:
+        names_file = instance / "bench_load_accounts.json"
+        names_file.write_text(json.dumps(accounts))
+        found = _child(["--check", str(names_file)], env)
+        submitted = sum(r["submitted"] for r in results)
+        seconds = sum(r["seconds"] for r in results if r["accounts"])
+        print(f"\nsubmissions: {submitted} successful ({submitted / seconds:.1f}/s); database: {found['submitted']} "
+              f"submitted applications of {found['accounts']} new accounts, {found['distinct_references']} distinct "
+              f"references, {found['users_with_two']} accounts with two — "
+              + ("OK: rows = successful submissions, no duplicates"
+                 if found["submitted"] == submitted == found["distinct_references"] and not found["users_with_two"]
+                 else "MISMATCH"), flush=True)
+    errors_logged = log.read_text(errors="replace").count("Traceback") if log.exists() else 0
+    print(f"server log: {errors_logged} tracebacks")
 
 
 if __name__ == "__main__":

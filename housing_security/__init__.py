@@ -25,6 +25,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)
+    register_runtime(app)
     return app
 
 
@@ -81,6 +82,21 @@ def register_errorhandlers(app: Flask) -> None:
     from .web.errors import register_errorhandlers as register
 
     register(app)
+
+
+def register_runtime(app: Flask) -> None:
+    """The job queue's storage (worker.py) and, behind a reverse proxy, ProxyFix: `PROXY_FIX`
+    (HOUSING_PROXY_FIX) is the number of proxies in front of the app whose X-Forwarded-For/-Proto/-Host/-Prefix
+    headers are trusted (never set it when clients reach the app directly: they could forge their address)."""
+    from . import worker
+
+    worker.configure(app)
+    proxies = int(app.config.get("PROXY_FIX") or 0)
+    if proxies > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies,  # type: ignore
+                                x_prefix=proxies)
 
 
 def register_commands(app: Flask) -> None:

@@ -15,7 +15,13 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(close_publicity)
     app.cli.add_command(reverify_due)
     app.cli.add_command(run_round)
+    app.cli.add_command(worker_command)
     app.cli.add_command(daily)
+    app.cli.add_command(import_units)
+
+    from .report_cli import report
+
+    app.cli.add_command(report)
 
 
 @click.command("init-db")
@@ -125,6 +131,60 @@ def daily(as_of, city, only):
         raise SystemExit(1)
 
 
+@click.command("import-units")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--city", default=None, help="City code the units belong to (needed when the database has several).")
+@click.option("--dry-run", is_flag=True, help="Check the whole file and print the report; write nothing.")
+@click.option("--valid-rows-only", is_flag=True,
+              help="Import the valid rows even when some rows are bad (their report is kept).")
+@with_appcontext
+def import_units(file, city, dry_run, valid_rows_only):
+    """Import units from a CSV or XLSX file in the documented layout. Bad rows: exit 2 naming each row and
+    column, nothing written (unless --valid-rows-only)."""
+    from datetime import date
+    from pathlib import Path
+
+    from flask_babel import force_locale
+    from sqlalchemy import select
+
+    from .extensions import db
+    from .models import Jurisdiction
+    from .services import stock_import
+
+    cities = list(db.session.scalars(select(Jurisdiction.code).where(Jurisdiction.kind == "city")))
+    if city is None and len(cities) == 1:
+        city = cities[0]
+    if city not in cities:
+        raise click.BadParameter(f"unknown city {city!r}; cities: {', '.join(sorted(cities))}" if city else
+                                 f"give the city: {', '.join(sorted(cities))}", param_hint="--city")
+    path = Path(file)
+    data, today = path.read_bytes(), date.today()
+    report = stock_import.check_file(data, path.name, city, today)
+    with force_locale("zh"):  # the report in the officers' language, outside any request
+        _echo_report(report, path.name)
+    if report.file_error:
+        raise SystemExit(2)
+    summary = {"rows": report.rows_total, "valid": len(report.valid), "bad_rows": report.bad_rows,
+               "new_projects": report.new_projects, "new_buildings": report.new_buildings}
+    if dry_run or (report.errors and not valid_rows_only) or not report.valid:
+        click.echo(json.dumps({**summary, "written": 0}, ensure_ascii=False))
+        raise SystemExit(2 if report.errors or not report.valid else 0)
+    record = stock_import.write_rows(report, city, None, today, mode="valid_rows" if report.errors else "all")
+    db.session.commit()
+    click.echo(json.dumps({**summary, "written": record.rows_imported, "import": record.id}, ensure_ascii=False))
+
+
+def _echo_report(report, name: str) -> None:
+    from .web.stock import problem_text
+
+    if report.file_error:
+        click.echo(f"{name}: {problem_text(report.file_error['code'], report.file_error)}", err=True)
+    for error in report.errors:
+        column = f"{error['column']} ({error['letter']})" if error["letter"] else error["column"]
+        click.echo(f"row {error['row']}, column {column}: {problem_text(error['code'], error['params'])}"
+                   f"{' [' + error['value'] + ']' if error['value'] else ''}", err=True)
+
+
 @click.command("run-round")
 @click.option("--city", required=True, help="City code, e.g. taiyuan.")
 @click.option("--programme", required=True,
@@ -149,6 +209,24 @@ def run_round(city, programme, round_date, next_date, publish):
     if publish:
         summary["published"] = round_publishing.publish_round(rnd.id, actor=None)
     click.echo(json.dumps(summary, ensure_ascii=False, default=str))
+
+
+@click.command("worker")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 16),
+              help="Jobs run at the same time (threads).")
+@click.option("--no-periodic", is_flag=True, help="Do not schedule the daily jobs and the sweep of dead workers' jobs.")
+@click.option("--drain", is_flag=True, help="Run the queued jobs, then exit (no schedule).")
+@with_appcontext
+def worker_command(workers, no_periodic, drain):
+    """Run the job queue's consumer (Huey): round runs and publications, the daily jobs; until Ctrl-C."""
+    from . import worker
+
+    app = current_app._get_current_object()
+    if drain:
+        worker.configure(app)
+        click.echo(f"jobs run: {worker.drain()}")
+        return
+    worker.run_consumer(app, workers=workers, periodic=not no_periodic)
 
 
 def _safe_url() -> str:
@@ -177,6 +255,7 @@ def _register_pure_commands(group: click.Group) -> None:
 
     group.add_command(policy_commands.check_eligibility, "check-eligibility")
     group.add_command(policy_commands.params, "params")
+    group.add_command(policy_commands.verify_lottery, "verify-lottery")
     group.add_command(allocation_commands.allocate, "allocate")
     group.add_command(allocation_commands.generate_instance, "generate-instance")
     group.add_command(allocation_commands.simulate, "simulate")

@@ -27,6 +27,12 @@ DEFAULTS = {
     "PASSWORD_HASH_METHOD": "pbkdf2:sha256:600000",
     "PAGE_SIZE": 50,
     "SQLITE_BUSY_TIMEOUT": 10,  # seconds a SQLite writer waits for the lock
+    # Background jobs (worker.py, services/jobs.py). REDIS_URL (HOUSING_REDIS_URL) moves the queue to Redis.
+    "REDIS_URL": None,
+    "JOB_HEARTBEAT_SECONDS": 5,
+    "JOB_STALE_SECONDS": 120,  # a running job silent this long lost its worker
+    "DAILY_JOBS_AT": "02:30",  # the daily jobs' time, in BABEL_DEFAULT_TIMEZONE
+    "PROXY_FIX": 0,  # number of trusted reverse proxies (HOUSING_PROXY_FIX)
 }
 
 ENV_PREFIX = "HOUSING_"

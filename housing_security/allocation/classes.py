@@ -8,8 +8,12 @@ needs and declined units; they differ only in rank and due status, which the sol
 """
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
 
 from .compatibility import area_fit, in_band, preference_rank
 from .instance import Household, Instance, Unit, natural_key
@@ -24,6 +28,9 @@ class UnitClass:
     low_floor_ok: bool
     fits: tuple  # per size band: rounded fit to its target, or None when the area is outside the band
     declined_id: str | None
+    kind: str = "residential"
+    tenure: str = "rental"
+    group: int = 0
     units: list[Unit] = field(default_factory=list)
 
 
@@ -37,6 +44,9 @@ class HouseholdClass:
     needs_accessible: bool
     needs_low_floor: bool
     declined: frozenset
+    kinds: tuple = ("residential",)
+    tenures: tuple = ("rental",)
+    bands: tuple = (0,)
     members: list[Household] = field(default_factory=list)
 
 
@@ -51,6 +61,17 @@ class ClassGraph:
     def num_edges(self) -> int:
         return sum(len(e) for e in self.edges)
 
+    @cached_property
+    def arrays(self) -> dict[str, np.ndarray]:
+        """The edges as flat arrays (household class, unit class, rank, fit; rows in class order) and sizes."""
+        counts = np.fromiter((len(row) for row in self.edges), dtype=np.int64, count=len(self.edges))
+        flat = np.fromiter(itertools.chain.from_iterable(itertools.chain.from_iterable(self.edges)),
+                           dtype=np.int64, count=3 * int(counts.sum())).reshape(-1, 3)
+        return {"hc": np.repeat(np.arange(len(self.edges), dtype=np.int64), counts), "uc": flat[:, 0],
+                "rank": flat[:, 1], "fit": flat[:, 2], "start": np.concatenate([[0], np.cumsum(counts)]),
+                "hc_size": np.array([len(hc.members) for hc in self.household_classes], dtype=np.int64),
+                "uc_size": np.array([len(uc.units) for uc in self.unit_classes], dtype=np.int64)}
+
 
 def unit_sort_key(unit: Unit):
     """Within a class, units are handed out lowest floor first, then by id."""
@@ -64,9 +85,12 @@ def build_classes(instance: Instance) -> ClassGraph:
         declined_somewhere |= hh.declined_units
     by_key: dict[tuple, UnitClass] = {}
     for unit in instance.units:
-        fits = tuple(area_fit(unit.area_m2, b.target_area) if in_band(unit, b) else None for b in bands)
+        group = instance.policy.groups[unit.group] if unit.group >= 0 else None
+        fits = tuple(area_fit(unit.area_m2, b.target_area) if b.group == group and in_band(unit, b) else None
+                     for b in bands)
         declined_id = unit.id if unit.id in declined_somewhere else None
-        key = (unit.program, unit.district, unit.accessible, unit.low_floor_ok, fits, declined_id)
+        key = (unit.program, unit.district, unit.accessible, unit.low_floor_ok, fits, declined_id, unit.kind,
+               unit.tenure, unit.group)
         uc = by_key.get(key)
         if uc is None:
             uc = by_key[key] = UnitClass(0, *key)
@@ -88,7 +112,8 @@ def build_classes(instance: Instance) -> ClassGraph:
     unit_ids = {u.id for u in instance.units}
     for hh in instance.households:
         key = (hh.program, hh.band, hh.preferences, hh.accept_any_district, hh.needs_accessible,
-               hh.needs_low_floor, hh.declined_units & unit_ids)
+               hh.needs_low_floor, hh.declined_units & unit_ids if hh.declined_units else frozenset(), hh.kinds,
+               hh.tenures, hh.bands)
         hc = hh_by_key.get(key)
         if hc is None:
             hc = hh_by_key[key] = HouseholdClass(0, *key)
@@ -105,13 +130,17 @@ def build_classes(instance: Instance) -> ClassGraph:
         row = []
         for district in districts:
             rank = preference_rank(sample, district)
-            for uc in index.get((hc.program, hc.band, district), ()):
+            ucs = [uc for b in dict.fromkeys(hc.bands) if b >= 0 for uc in index.get((hc.program, b, district), ())]
+            for uc in sorted(ucs, key=lambda c: c.index) if len(hc.bands) > 1 else ucs:
+                b = hc.bands[uc.group]
+                if uc.kind not in hc.kinds or uc.tenure not in hc.tenures:
+                    continue
                 if hc.needs_accessible and not uc.accessible:
                     continue
                 if hc.needs_low_floor and not uc.low_floor_ok:
                     continue
                 if uc.declined_id is not None and uc.declined_id in hc.declined:
                     continue
-                row.append((uc.index, rank, uc.fits[hc.band]))
+                row.append((uc.index, rank, uc.fits[b]))
         edges.append(row)
     return ClassGraph(unit_classes, household_classes, edges)

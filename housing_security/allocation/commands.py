@@ -10,6 +10,7 @@ import sys
 import tempfile
 
 import click
+import orjson
 
 from .engine import METHODS, compare, solve
 from .instance import InstanceError, load_instance
@@ -24,8 +25,8 @@ def _write_json(path: str, payload) -> None:
     folder = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(payload, handle, ensure_ascii=False, indent=1)
+        with os.fdopen(fd, "wb") as handle:  # orjson: UTF-8, a C encoder (json.dump was a third of a round)
+            handle.write(orjson.dumps(payload, option=orjson.OPT_INDENT_2 | orjson.OPT_SERIALIZE_NUMPY))
         os.replace(tmp, path)
     except BaseException:
         os.unlink(tmp)
@@ -46,11 +47,11 @@ def _refuse(message: str) -> None:
 def allocate(instance_file, output, method, with_compare, quiet):
     """Solve one allocation round from INSTANCE_FILE (JSON of ALLOCATION.md)."""
     try:
-        with open(instance_file, encoding="utf-8") as handle:
-            data = json.load(handle)
+        with open(instance_file, "rb") as handle:
+            data = orjson.loads(handle.read())
     except OSError as exc:
         _refuse(f"{instance_file}: cannot read: {exc.strerror}")
-    except json.JSONDecodeError as exc:
+    except json.JSONDecodeError as exc:  # orjson.JSONDecodeError is a subclass
         _refuse(f"{instance_file}: line {exc.lineno}: not valid JSON: {exc.msg}")
     try:
         instance = load_instance(data)
@@ -64,6 +65,17 @@ def allocate(instance_file, output, method, with_compare, quiet):
     click.echo(f"{result['solver']['status']}: housed {objective['housed']}, due housed {objective['due']}, "
                f"preference {objective['preference']}, fit {objective['fit']}, "
                f"{result['solver']['seconds']} s → {output}", err=True)
+    if with_compare:
+        rules = payload["preference_rules"]
+        click.echo(f"preference rule in force: {rules['rule']}", err=True)
+        click.echo(f"{'':24s}{'justified envy':>16s}{'preference sum':>16s}{'first choice':>14s}{'housed':>9s}"
+                   f"{'due':>7s}", err=True)
+        for name, label in (("seniority", "optimal, seniority rule"), ("sum", "optimal, sum rule"),
+                            ("fifo", "first come first served")):
+            f = rules[name]
+            share = "—" if f["first_choice_share"] is None else f"{f['first_choice_share']:.3f}"
+            click.echo(f"{label:24s}{f['justified_envy']:>16d}{f['preference']:>16d}{share:>14s}{f['housed']:>9d}"
+                       f"{f['due']:>7d}", err=True)
 
 
 @click.command("generate-instance")
@@ -90,16 +102,22 @@ def simulate(months, seed, households, units, output):
     from .simulation import simulate as run
     rows = run(months, seed, households=households, portfolio_units=units,
                progress=lambda stage, done, total: stderr_progress(stage, done, total))
-    click.echo("month     rate_opt rate_fifo  target  cov6_opt cov6_fifo  unit6_opt unit6_fifo  waiting_opt")
-    for row in rows:
-        o, f = row["optimal"], row["fifo"]
-        click.echo(f"{row['month']}   {o['allocation_rate']:.3f}    {f['allocation_rate']:.3f}    "
-                   f"{row['allocation_rate_target']:.2f}    {_share(o['covered_within_6'])}     "
-                   f"{_share(f['covered_within_6'])}      {_share(o['housed_within_6'])}      "
-                   f"{_share(f['housed_within_6'])}       {o['waiting']}")
+    print_months(rows, click.echo)
     if output:
         _write_json(output, rows)
 
 
 def _share(value) -> str:
     return "  —  " if value is None else f"{value:.3f}"
+
+
+def print_months(rows: list[dict], echo=print) -> None:
+    """Per month, side by side: the optimiser choosing in queue order, the optimiser by rank sum, first come
+    first served — allocation rate, commitment households covered by their deadline, justified envy."""
+    names = (("seniority", "queue order"), ("sum", "rank sum"), ("fifo", "first come"))
+    echo("          " + "".join(f"| {label:^26s}" for _n, label in names))
+    echo("month     " + "| rate   cov6   envy        " * len(names) + "| target")
+    for row in rows:
+        cells = "".join(f"| {row[n]['allocation_rate']:.3f}  {_share(row[n]['covered_within_6'])}  "
+                        f"{row[n]['justified_envy']:<10d} " for n, _label in names)
+        echo(f"{row['month']}   {cells}| {row['allocation_rate_target']:.2f}")

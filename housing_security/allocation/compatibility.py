@@ -9,7 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from .instance import Household, Policy, Unit
 
-STAGES = ("program", "size_band", "district", "accessibility", "low_floor", "declined")
+STAGES = ("program", "kind", "tenure", "size_band", "district", "accessibility", "low_floor", "declined")
 COMPATIBLE = len(STAGES)
 
 
@@ -25,17 +25,27 @@ def failing_stage(household: Household, unit: Unit, policy: Policy) -> int:
     """Index in STAGES of the first constraint the pair breaks, or COMPATIBLE."""
     if household.program != unit.program:
         return 0
-    if not in_band(unit, policy.size_bands[household.band]):
+    if unit.kind not in household.kinds:
         return 1
-    if not district_ok(household, unit.district):
+    if unit.tenure not in household.tenures:
         return 2
-    if household.needs_accessible and not unit.accessible:
+    band = household.band_index_for(unit)
+    if band < 0 or not in_band(unit, policy.size_bands[band]):
         return 3
-    if household.needs_low_floor and not unit.low_floor_ok:
+    if not district_ok(household, unit.district):
         return 4
-    if unit.id in household.declined_units:
+    if household.needs_accessible and not unit.accessible:
         return 5
+    if household.needs_low_floor and not unit.low_floor_ok:
+        return 6
+    if unit.id in household.declined_units:
+        return 7
     return COMPATIBLE
+
+
+def pair_fit(household: Household, unit: Unit, policy: Policy) -> int:
+    """The fit cost of a compatible pair: against the target of the band that judges this household there."""
+    return area_fit(unit.area_m2, policy.size_bands[household.band_index_for(unit)].target_area)
 
 
 def is_compatible(household: Household, unit: Unit, policy: Policy) -> bool:

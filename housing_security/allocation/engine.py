@@ -1,14 +1,15 @@
 """One round end to end: load, aggregate, solve (optimal or baseline), explain, measure; and the comparison."""
 from __future__ import annotations
 
+import dataclasses
 import time
 
 from .baseline import solve_fifo
 from .classes import build_classes
-from .compatibility import area_fit, preference_rank
+from .compatibility import pair_fit, preference_rank
 from .explain import household_reasons, unit_reasons
-from .instance import Instance, load_instance, natural_key
-from .metrics import compare_seniority, objective, round_metrics
+from .instance import PREFERENCE_RULES, Instance, load_instance, natural_key
+from .metrics import compare_seniority, justified_envy, objective, round_metrics
 from .solver import solve_optimal
 
 METHODS = ("optimal", "fifo")
@@ -56,14 +57,13 @@ def _result(instance, graph, assignment, solver, method, progress=None) -> dict:
     why = household_reasons(instance, graph, assignment)
     subsidies = {h.id: h.subsidy_month for h in households if h.due and h.id not in assignment}
     vacant = unit_reasons(instance, graph, assignment)
-    bands = instance.policy.size_bands
     result = {
         "round": {"city": instance.city, "program": instance.program, "date": instance.date.isoformat(),
                   "next_round_date": instance.next_round_date.isoformat()},
         "method": method,
         "assignments": [{"household": h.id, "unit": assignment[h.id].id,
                          "preference_rank": preference_rank(h, assignment[h.id].district),
-                         "fit": area_fit(assignment[h.id].area_m2, bands[h.band].target_area)}
+                         "fit": pair_fit(h, assignment[h.id], instance.policy)}
                         for h in households if h.id in assignment],
         "subsidies": [{"household": h.id, "amount_month": subsidies[h.id], "reason": why[h.id]}
                       for h in households if h.id in subsidies],
@@ -95,13 +95,37 @@ def _better(tier: str, a, b) -> str:
     return "optimal" if (a > b) == maximise else "fifo"
 
 
+def with_rule(instance: Instance, rule: str) -> Instance:
+    """The same round under the other preference rule (classes and compatibility do not depend on it)."""
+    return dataclasses.replace(instance, policy=dataclasses.replace(instance.policy, preference_rule=rule))
+
+
+def rule_figures(instance: Instance, graph, assignment: dict) -> dict:
+    """What a reader compares between the preference rules and first come first served."""
+    households = {h.id: h for h in instance.households}
+    first = sum(1 for hid, unit in assignment.items()
+                if households[hid].preferences and unit.district == households[hid].preferences[0])
+    values = objective(instance, assignment)
+    return {"justified_envy": justified_envy(instance, graph, assignment), "preference": values["preference"],
+            "first_choice_share": round(first / len(assignment), 6) if assignment else None,
+            "housed": values["housed"], "due": values["due"], "fit": values["fit"]}
+
+
 def compare(instance, progress=None) -> dict:
-    """Optimal against first-come-first-served on every tier and metric of the same instance."""
+    """Optimal against first-come-first-served on every tier and metric of the same instance, and the optimum
+    under the other preference rule (`preference_rules`: justified envy and more for both rules and FIFO)."""
     instance = _as_instance(instance)
     graph, opt_assign, opt_solver = _run(instance, "optimal", progress)
     _, fifo_assign, fifo_solver = _run(instance, "fifo", progress, graph=graph)
+    rule = instance.policy.preference_rule
+    other = next(r for r in PREFERENCE_RULES if r != rule)
+    other_instance = with_rule(instance, other)
+    _, other_assign, _other_solver = _run(other_instance, "optimal", graph=graph)
     optimal = _result(instance, graph, opt_assign, opt_solver, "optimal", progress)
     fifo = _result(instance, graph, fifo_assign, fifo_solver, "fifo", progress)
+    rules = {"rule": rule, rule: rule_figures(instance, graph, opt_assign),
+             other: rule_figures(other_instance, graph, other_assign),
+             "fifo": rule_figures(instance, graph, fifo_assign)}
     tiers = {}
     for tier in instance.policy.tiers:
         a, b = optimal["objective"][tier], fifo["objective"][tier]
@@ -115,4 +139,4 @@ def compare(instance, progress=None) -> dict:
                for name in optimal["metrics"]}
     return {"tiers": tiers, "lexicographic": {"better": overall, "decided_by": decisive}, "metrics": metrics,
             "solver": {"optimal": optimal["solver"], "fifo": fifo["solver"]},
-            "optimal": optimal, "fifo": fifo}
+            "preference_rules": rules, "optimal": optimal, "fifo": fifo}

@@ -12,7 +12,8 @@ from .classes import ClassGraph
 from .compatibility import COMPATIBLE, STAGES, failing_stage
 from .instance import Household, Instance, Unit
 
-VACANT_CODES = {0: "no_demand", 1: "size_band", 2: "district", 3: "accessibility", 4: "low_floor", 5: "declined"}
+VACANT_CODES = {0: "no_demand", 1: "kind", 2: "tenure", 3: "size_band", 4: "district", 5: "accessibility",
+                6: "low_floor", 7: "declined"}
 
 
 def _holders(graph: ClassGraph, assignment: dict[str, Unit], households: dict[str, Household]):
@@ -84,7 +85,10 @@ def unit_reasons(instance: Instance, graph: ClassGraph, assignment: dict[str, Un
     reasons: dict[str, dict] = {}
     if waiting:
         program = np.array([hc.program for hc, _ in waiting])
-        band = np.array([hc.band for hc, _ in waiting])
+        bands = np.array([hc.bands for hc, _ in waiting], dtype=np.int64).reshape(len(waiting), -1)
+        kinds = {k: np.array([k in hc.kinds for hc, _ in waiting]) for k in ("residential", "dormitory")}
+        tenures = {t: np.array([t in hc.tenures for hc, _ in waiting])
+                   for t in ("rental", "full_property", "shared_ownership")}
         any_district = np.array([hc.accept_any for hc, _ in waiting])
         needs_acc = np.array([hc.needs_accessible for hc, _ in waiting])
         needs_low = np.array([hc.needs_low_floor for hc, _ in waiting])
@@ -96,8 +100,10 @@ def unit_reasons(instance: Instance, graph: ClassGraph, assignment: dict[str, Un
             if uc.district not in district_cache:
                 district_cache[uc.district] = any_district | np.array(
                     [uc.district in hc.preferences for hc, _ in waiting])
-            band_fits = np.array([f is not None for f in uc.fits])
-            masks = [program == uc.program, band_fits[band], district_cache[uc.district],
+            band_fits = np.array([f is not None for f in uc.fits] + [False])  # index -1: no band there
+            band_mask = band_fits[bands[:, uc.group]] if uc.group >= 0 else np.zeros(len(waiting), dtype=bool)
+            masks = [program == uc.program, kinds[uc.kind], tenures[uc.tenure], band_mask,
+                     district_cache[uc.district],
                      ~needs_acc | uc.accessible, ~needs_low | uc.low_floor_ok,
                      np.array([uc.declined_id not in hc.declined for hc, _ in waiting])
                      if uc.declined_id else np.ones(len(waiting), dtype=bool)]

@@ -28,7 +28,8 @@ def default_policy() -> dict:
     d = defaults()
     return {"coverage_months": d["coverage_months"]["value"],
             "allocation_rate_target": d["allocation_rate_target"]["value"],
-            "size_bands": d["size_bands"]["value"], "tiers": d["tiers"]["value"]}
+            "size_bands": d["size_bands"]["value"], "tiers": d["tiers"]["value"],
+            "preference_rule": d["preference_rule"]["value"]}
 
 
 def _pick(rng: random.Random, table):

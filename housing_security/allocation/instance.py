@@ -13,8 +13,16 @@ from dataclasses import dataclass, field
 from housing_security.policy.vocabulary import PROGRAMMES
 
 TIERS = ("due", "housed", "seniority", "preference", "fit")
-# Matroid tiers can be solved by one weighted flow only if they all come before the cost tiers.
+# Tiers that depend only on which households are housed (a transversal matroid's independent sets).
 MATROID_TIERS = ("due", "housed", "seniority")
+# How the preference tier aggregates: "seniority" = lexicographic in queue order (households choose in 轮候 order),
+# "sum" = the sum of preference ranks. Files without the field keep the first contract's meaning ("sum").
+PREFERENCE_RULES = ("seniority", "sum")
+# Second contract: what a unit is and how it is held; defaults keep old files' meaning.
+KINDS = ("residential", "dormitory")
+UNIT_TENURES = ("rental", "full_property", "shared_ownership")
+DEFAULT_KIND, DEFAULT_TENURE = "residential", "rental"
+ANY_GROUP = "*"  # size_bands given as a plain list: one set of bands for every kind and tenure
 
 
 class InstanceError(ValueError):
@@ -35,6 +43,7 @@ class Band:
     min_area: float
     max_area: float
     target_area: float
+    group: str = ANY_GROUP  # the kind or tenure these bands apply to
 
     @property
     def label(self) -> str:
@@ -47,12 +56,21 @@ class Policy:
     allocation_rate_target: float
     size_bands: tuple[Band, ...]
     tiers: tuple[str, ...]
+    preference_rule: str = "sum"
+    groups: tuple[str, ...] = (ANY_GROUP,)  # keys of size_bands (kinds or tenures), or ANY_GROUP
 
-    def band_for(self, size: int) -> Band | None:
+    def band_for(self, size: int, group: str | None = None) -> Band | None:
         for band in self.size_bands:
-            if band.min_size <= size <= band.max_size:
+            if (group is None or band.group == group) and band.min_size <= size <= band.max_size:
                 return band
         return None
+
+    def group_of(self, kind: str, tenure: str) -> int:
+        """Which set of size bands a unit falls under: its tenure's, else its kind's, else the plain list; -1 none."""
+        for key in (tenure, kind, ANY_GROUP):
+            if key in self.groups:
+                return self.groups.index(key)
+        return -1
 
 
 @dataclass(frozen=True)
@@ -67,6 +85,9 @@ class Unit:
     project: str = ""
     bedrooms: int | None = None
     rent_month: float | None = None
+    kind: str = DEFAULT_KIND
+    tenure: str = DEFAULT_TENURE
+    group: int = 0  # index into policy.groups, resolved at load time (-1: no size bands for this unit)
 
     @property
     def low_floor_ok(self) -> bool:
@@ -89,8 +110,15 @@ class Household:
     declined_units: frozenset[str] = frozenset()
     current_area_m2: float | None = None
     subsidy_month: float = 0.0
-    band: int = 0  # index into policy.size_bands, resolved at load time
+    band: int = 0  # index into policy.size_bands, resolved at load time (the first group's band)
     due: bool = False  # resolved at load time from the policy and the round dates
+    kinds: tuple[str, ...] = (DEFAULT_KIND,)
+    tenures: tuple[str, ...] = (DEFAULT_TENURE,)
+    bands: tuple[int, ...] = (0,)  # per policy group: index into policy.size_bands, or -1
+
+    def band_index_for(self, unit: "Unit") -> int:
+        """The size band (index into policy.size_bands) that judges this household for that unit, or -1."""
+        return self.bands[unit.group] if unit.group >= 0 else -1
 
 
 @dataclass
@@ -178,37 +206,70 @@ def _load_policy(data) -> Policy:
     reader = _Reader(data, "policy")
     bands = []
     raw_bands = reader.get("size_bands", object)
-    if not isinstance(raw_bands, list) or not raw_bands:
-        reader.fail("size_bands", "must be a non-empty list")
-    for index, raw in enumerate(raw_bands):
-        b = _Reader(raw, f"policy.size_bands[{index}]")
-        band = Band(index, b.get("min_size", int, minimum=1), b.get("max_size", int, minimum=1),
-                    b.get("min_area", float, minimum=0), b.get("max_area", float, minimum=0),
-                    b.get("target_area", float, minimum=0))
-        if band.min_size > band.max_size:
-            b.fail("max_size", "is below min_size")
-        if band.min_area > band.max_area:
-            b.fail("max_area", "is below min_area")
-        for other in bands:
-            if band.min_size <= other.max_size and other.min_size <= band.max_size:
-                b.fail("min_size", f"overlaps size band {other.index}; each household size needs one band")
-        bands.append(band)
+    if isinstance(raw_bands, list):
+        grouped = {ANY_GROUP: raw_bands}
+    elif isinstance(raw_bands, dict) and raw_bands:
+        grouped = raw_bands
+        for key in grouped:
+            if key not in KINDS + UNIT_TENURES:
+                reader.fail("size_bands", f"unknown key {key!r} (a kind: {', '.join(KINDS)}; "
+                                          f"or a tenure: {', '.join(UNIT_TENURES)})")
+    else:
+        reader.fail("size_bands", "must be a non-empty list, or an object of lists keyed by kind or tenure")
+    for group, group_bands in grouped.items():
+        where = "policy.size_bands" if group == ANY_GROUP else f"policy.size_bands.{group}"
+        if not isinstance(group_bands, list) or not group_bands:
+            reader.fail("size_bands" if group == ANY_GROUP else f"size_bands.{group}", "must be a non-empty list")
+        first = len(bands)
+        for position, raw in enumerate(group_bands):
+            b = _Reader(raw, f"{where}[{position}]")
+            band = Band(len(bands), b.get("min_size", int, minimum=1), b.get("max_size", int, minimum=1),
+                        b.get("min_area", float, minimum=0), b.get("max_area", float, minimum=0),
+                        b.get("target_area", float, minimum=0), group)
+            if band.min_size > band.max_size:
+                b.fail("max_size", "is below min_size")
+            if band.min_area > band.max_area:
+                b.fail("max_area", "is below min_area")
+            for other in bands[first:]:
+                if band.min_size <= other.max_size and other.min_size <= band.max_size:
+                    b.fail("min_size", f"overlaps size band {other.index - first}; each household size needs one band")
+            bands.append(band)
     tiers = tuple(reader.get("tiers", list, default=list(TIERS)))
     if sorted(tiers) != sorted(TIERS):
-        reader.fail("tiers", f"must order exactly these tiers: {', '.join(TIERS)}")
-    last_matroid = max(tiers.index(t) for t in MATROID_TIERS)
-    if last_matroid > 2:
-        reader.fail("tiers", "due, housed and seniority must come before preference and fit")
+        reader.fail("tiers", f"must order exactly these tiers, each once: {', '.join(TIERS)}")
+    rule = reader.get("preference_rule", str, default="sum")
+    if rule not in PREFERENCE_RULES:
+        reader.fail("preference_rule", f"unknown rule {rule!r} (known: {', '.join(PREFERENCE_RULES)})")
     target = reader.get("allocation_rate_target", float, minimum=0)
     if target > 1:
         reader.fail("allocation_rate_target", "is a share between 0 and 1")
-    return Policy(reader.get("coverage_months", int, minimum=0), target, tuple(bands), tiers)
+    return Policy(reader.get("coverage_months", int, minimum=0), target, tuple(bands), tiers, rule,
+                  tuple(grouped))
 
 
-def _load_unit(raw, index: int) -> Unit:
+def _choice(r: "_Reader", name: str, allowed: tuple[str, ...], default: str) -> str:
+    value = r.get(name, str, default=default)
+    if value not in allowed:
+        r.fail(name, f"unknown value {value!r} (known: {', '.join(allowed)})")
+    return value
+
+
+def _choices(r: "_Reader", name: str, allowed: tuple[str, ...], default: str) -> tuple[str, ...]:
+    values = r.get(name, list, default=[default])
+    if not values:
+        r.fail(name, "must list at least one value")
+    for value in values:
+        if value not in allowed:
+            r.fail(name, f"unknown value {value!r} (known: {', '.join(allowed)})")
+    return tuple(dict.fromkeys(values))
+
+
+def _load_unit(raw, index: int, policy: Policy) -> Unit:
     r = _Reader(raw, f"units[{index}]")
     r.record = f"units[{index}] ({r.get('id', str)})"
+    kind, tenure = _choice(r, "kind", KINDS, DEFAULT_KIND), _choice(r, "tenure", UNIT_TENURES, DEFAULT_TENURE)
     return Unit(id=r.get("id", str), program=r.program(), district=r.get("district", str),
+                kind=kind, tenure=tenure, group=policy.group_of(kind, tenure),
                 area_m2=r.get("area_m2", float, minimum=0), floor=r.get("floor", int),
                 elevator=r.get("elevator", bool, default=False), accessible=r.get("accessible", bool, default=False),
                 project=str(raw.get("project") or ""), bedrooms=r.get("bedrooms", int, default=None, minimum=0),
@@ -219,7 +280,8 @@ def _load_household(raw, index: int, policy: Policy, next_round: dt.date) -> Hou
     r = _Reader(raw, f"households[{index}]")
     r.record = f"households[{index}] ({r.get('id', str)})"
     size = r.get("size", int, minimum=1)
-    band = policy.band_for(size)
+    per_group = [policy.band_for(size, group) for group in policy.groups]
+    band = next((b for b in per_group if b is not None), None)
     if band is None:
         r.fail("size", f"no size band in policy.size_bands covers a household of {size}")
     approved_on = r.get("approved_on", dt.date)
@@ -237,7 +299,9 @@ def _load_household(raw, index: int, policy: Policy, next_round: dt.date) -> Hou
         declined_units=frozenset(r.get("declined_units", list, default=[])),
         current_area_m2=r.get("current_area_m2", float, default=None, minimum=0),
         subsidy_month=r.get("subsidy_month", float, default=0.0, minimum=0),
-        band=band.index, due=is_due(approved_on, commitment, policy, next_round))
+        band=band.index, due=is_due(approved_on, commitment, policy, next_round),
+        kinds=_choices(r, "kinds", KINDS, DEFAULT_KIND), tenures=_choices(r, "tenures", UNIT_TENURES, DEFAULT_TENURE),
+        bands=tuple(b.index if b is not None else -1 for b in per_group))
 
 
 def load_instance(data: dict) -> Instance:
@@ -256,7 +320,7 @@ def load_instance(data: dict) -> Instance:
     for name, value in (("units", raw_units), ("households", raw_households)):
         if not isinstance(value, list):
             top.fail(name, "must be a list")
-    units = [_load_unit(raw, i) for i, raw in enumerate(raw_units)]
+    units = [_load_unit(raw, i, policy) for i, raw in enumerate(raw_units)]
     households = [_load_household(raw, i, policy, next_round) for i, raw in enumerate(raw_households)]
     seen: dict[str, int] = {}
     for i, unit in enumerate(units):

@@ -26,6 +26,15 @@ MESSAGES = {
         "zh": "没有正在轮候的家庭可以承租该房源。",
         "en": "No household still waiting could take this unit.",
     },
+    "kind": {
+        "zh": "同类别的轮候家庭都未申请该类型房源（住宅或宿舍）。",
+        "en": "No waiting household of this programme asked for this kind of unit (residential or dormitory).",
+    },
+    "tenure": {
+        "zh": "剩余的轮候家庭都未申请该房源的供应方式（租赁、产权或共有产权）。",
+        "en": "The remaining waiting households did not apply for this unit's tenure (rental, full property or "
+              "shared ownership).",
+    },
     "size_band": {
         "zh": "该房源面积不在任何轮候家庭的户型面积标准内。",
         "en": "The unit's area is outside the size band of every waiting household.",
@@ -55,6 +64,8 @@ MESSAGES = {
 # Names of the constraints in `no_compatible_unit`'s `constraint` parameter.
 CONSTRAINTS = {
     "program": {"zh": "保障类别", "en": "programme"},
+    "kind": {"zh": "房源类型（住宅或宿舍）", "en": "kind of unit (residential or dormitory)"},
+    "tenure": {"zh": "供应方式（租赁、产权或共有产权）", "en": "tenure (rental, full property or shared ownership)"},
     "size_band": {"zh": "户型面积标准", "en": "size band"},
     "district": {"zh": "意向区域", "en": "district"},
     "accessibility": {"zh": "无障碍", "en": "accessibility"},

@@ -5,13 +5,12 @@ import hashlib
 from collections import Counter
 
 from .classes import ClassGraph
-from .compatibility import area_fit, preference_rank
+from .compatibility import pair_fit, preference_rank
 from .instance import Household, Instance, Unit
 
 
 def objective(instance: Instance, assignment: dict[str, Unit]) -> dict:
     households = {h.id: h for h in instance.households}
-    bands = instance.policy.size_bands
     housed = [households[hid] for hid in assignment]
     ranks = sorted(h.rank for h in housed)
     unhoused = sorted(h.rank for h in instance.households if h.id not in assignment)
@@ -22,7 +21,7 @@ def objective(instance: Instance, assignment: dict[str, Unit]) -> dict:
         "seniority": {"housed_ranks_sha256": hashlib.sha256(",".join(map(str, ranks)).encode()).hexdigest(),
                       "rank_sum": sum(ranks), "first_unhoused_rank": unhoused[0] if unhoused else None},
         "preference": sum(preference_rank(households[hid], u.district) for hid, u in assignment.items()),
-        "fit": sum(area_fit(u.area_m2, bands[households[hid].band].target_area) for hid, u in assignment.items()),
+        "fit": sum(pair_fit(households[hid], u, instance.policy) for hid, u in assignment.items()),
     }
 
 
@@ -54,11 +53,28 @@ def justified_envy(instance: Instance, graph: ClassGraph, assignment: dict[str, 
         row = graph.edges[hc.index]
         if not row:
             continue
+        # per preference rank ℓ of this class: the least senior non-due holder among districts ranked before ℓ
+        best_below: dict[int, int] = {}
+        by_rank: dict[int, int] = {}
+        for uci, rank, _ in row:
+            if worst[uci] > by_rank.get(rank, 0):
+                by_rank[rank] = worst[uci]
+        running = 0
+        for rank in sorted(by_rank):
+            best_below[rank] = running
+            running = max(running, by_rank[rank])
+        top = running
+        ranks = sorted(by_rank)
         for hh in hc.members:
             own = assignment.get(hh.id)
-            limit = preference_rank(hh, own.district) if own else None
-            if any(worst[uci] > hh.rank and (limit is None or rank < limit) for uci, rank, _ in row):
-                envious += 1
+            if own is None:
+                envious += top > hh.rank
+                continue
+            limit = preference_rank(hh, own.district)
+            # districts ranked strictly better than the own one: the largest rank below `limit` and all before it
+            below = [r for r in ranks if r < limit]
+            if below:
+                envious += max(best_below[below[-1]], by_rank[below[-1]]) > hh.rank
     return envious
 
 

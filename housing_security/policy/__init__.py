@@ -19,11 +19,14 @@ from .money import (
 )
 from .ordering import (
     LotteryResult,
+    drawn_lottery_ranks,
+    entries_hash,
     lottery_draw,
     points_score,
     queue_ranks,
     seed_hash,
     verify_lottery,
+    verify_published_draw,
 )
 from .parameters import Parameter, ParameterPack, ParamRef, list_cities, load_pack, pack_from_mapping
 from .rules import RuleResult
@@ -38,7 +41,8 @@ __all__ = [
     "MESSAGES", "render", "render_rule",
     "buyback_price", "rent_subsidy", "resale_allowed", "subsidized_rent_ceiling", "subsidy_amount",
     "talent_price",
-    "LotteryResult", "lottery_draw", "points_score", "queue_ranks", "seed_hash", "verify_lottery",
+    "LotteryResult", "drawn_lottery_ranks", "entries_hash", "lottery_draw", "points_score", "queue_ranks",
+    "seed_hash", "verify_lottery", "verify_published_draw",
     "Parameter", "ParameterPack", "ParamRef", "list_cities", "load_pack", "pack_from_mapping",
     "RuleResult", "allowed_area_range", "unit_fits",
     "PRIORITY_GROUPS", "PROGRAMMES", "RULE_CODES", "TENURES",

@@ -100,3 +100,37 @@ cli.add_command(params)
 
 if __name__ == "__main__":
     sys.exit(cli())
+
+
+LOTTERY_PROBLEMS = {
+    "seed_hash": "the revealed seed does not match the seed hash published before the draw",
+    "entries_hash": "the entry list does not match the entry-list hash published before the draw",
+    "entries_order": "the drawn order is not exactly the published entries",
+    "order": "the drawn order does not follow from the entries and the seed",
+    "incomplete": "the record lacks entries, entries_hash, seed_hash, seed or order (is the draw held yet?)",
+}
+
+
+@click.command("verify-lottery")
+@click.argument("file", type=click.File("r", encoding="utf-8"))
+def verify_lottery(file):
+    """Re-run a published lottery draw (the JSON downloaded from its public page) and check its order.
+
+    Exit 0 when the seed matches its published hash and the order follows from the entries and the seed,
+    1 when it does not (the reasons are printed), 2 when the file is not a draw record."""
+    from .ordering import verify_published_draw
+
+    try:
+        doc = json.load(file)
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise BadInput(f"{file.name}: not JSON ({error})") from None
+    if not isinstance(doc, dict):
+        raise BadInput(f"{file.name}: expected a JSON object with entries, seed_hash, seed and order")
+    problems = verify_published_draw(doc)
+    if problems:
+        for problem in problems:
+            click.echo(f"FAILED: {LOTTERY_PROBLEMS.get(problem, problem)}", err=True)
+        sys.exit(1)
+    click.echo(f"verified: {len(doc['order'])} entries, seed sha256 {doc['seed_hash']}")
+    for position, entry_id in enumerate(doc["order"], start=1):
+        click.echo(f"{position}\t{entry_id}")

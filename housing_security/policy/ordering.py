@@ -132,3 +132,42 @@ def queue_ranks(entries: Iterable, city: str | ParameterPack = "default", as_of:
 
         ordered = [e.id for e in sorted(items, key=key)]
     return [(entry_id, i) for i, entry_id in enumerate(ordered, start=1)]
+
+
+def drawn_lottery_ranks(entries: Iterable, drawn_order: Iterable[str] = ()) -> list[tuple[str, int]]:
+    """Ranks of a waiting list whose city orders by public lottery, from the last draw held.
+
+    Entries the draw placed come first, in the drawn order; entries that joined the list after the draw (or
+    before any draw) follow by approval date then id, until the next draw includes them."""
+    items = [QueueEntry.coerce(e) for e in entries]
+    if len({e.id for e in items}) != len(items):
+        raise ValueError("waiting-list entries must have distinct ids")
+    position = {str(entry_id): i for i, entry_id in enumerate(drawn_order)}
+    last = dt.date.max
+    ordered = sorted(items, key=lambda e: (e.id not in position, position.get(e.id, 0), e.approved_on or last, e.id))
+    return [(e.id, i) for i, e in enumerate(ordered, start=1)]
+
+
+def verify_published_draw(doc: Mapping) -> list[str]:
+    """Re-run a published draw record (entries with their ids, entries_hash, seed_hash, seed, order) and list
+    what does not check out: `seed_hash` (the seed is not the one committed to), `entries_hash` (the entry list
+    is not the one published before the draw), `entries_order` (the order is not a permutation of the entries),
+    `order` (the order does not follow from the entries and the seed); `incomplete` when fields are missing."""
+    problems = []
+    try:
+        ids = [str(e["id"]) if isinstance(e, dict) else str(e) for e in doc["entries"]]
+        seed, order = doc["seed"], [str(i) for i in doc["order"]]
+        committed, committed_entries = doc["seed_hash"], doc["entries_hash"]
+    except (KeyError, TypeError):
+        return ["incomplete"]
+    if not isinstance(seed, str) or not seed:
+        return ["incomplete"]
+    if seed_hash(seed) != committed:
+        problems.append("seed_hash")
+    if entries_hash(ids) != committed_entries:
+        problems.append("entries_hash")
+    if sorted(set(order)) != sorted(set(ids)) or len(order) != len(set(order)):
+        problems.append("entries_order")
+    if list(lottery_draw(ids, seed).order) != order:
+        problems.append("order")
+    return problems

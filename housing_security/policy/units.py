@@ -67,3 +67,34 @@ def unit_fits(area_m2, household, programme: str, city: str | ParameterPack, as_
     lo, hi = allowed_area_range(household, programme, city, as_of, tenure)
     area = Decimal(str(area_m2))
     return lo <= area and (hi is None or area <= hi)
+
+
+UNIT_KINDS = ("apartment", "dormitory")
+
+
+def unit_tenure(programme: str, tenure: str | None, kind: str) -> str:
+    """The tenure a unit of the stock is held under: its own where it has one, else the programme's first —
+    except that a subsidized-rental dormitory is of the dormitory type (plan §4(2))."""
+    if tenure:
+        return tenure
+    if programme == "subsidized_rental" and kind == "dormitory":
+        return "dormitory"
+    return TENURES[programme][0]
+
+
+def unit_area_limits(snap: Mapping[str, ParamRef], programme: str, tenure: str | None, kind: str = "apartment"):
+    """(min m² or 0, max m² or None for "by need", parameters used) of a single unit of the stock under its
+    programme and tenure, from a pack snapshot: public rental at most the pack's unit cap; subsidized rental
+    dormitories 20–45 m², residential at most 70 m² (plan §4(2)); talent rental at most 90 m², shared ownership
+    90–120 m², full property by need (plan box 1); shared-ownership homes at most the city's cap."""
+    tenure = unit_tenure(programme, tenure, kind)
+    if programme == "public_rental":
+        cap = snap["public_rental.unit_area_max"]
+        return ZERO, Decimal(cap.value), [cap]
+    lo, hi, refs = area_range_from(snap, programme, tenure, 1)
+    return lo, hi, refs
+
+
+def area_within_limits(area_m2, lo: Decimal, hi: Decimal | None) -> bool:
+    area = Decimal(str(area_m2))
+    return area > ZERO and lo <= area and (hi is None or area <= hi)

@@ -82,10 +82,11 @@ def open_session(user: User) -> LoginSession:
 
 
 def session_user(token: str) -> Optional[User]:
-    login_session = db.session.scalar(
-        select(LoginSession).where(LoginSession.token == token, LoginSession.revoked_at.is_(None))
+    """The signed-in user of every request: one query (the session row and its user together)."""
+    return db.session.scalar(
+        select(User).join(LoginSession, LoginSession.user_id == User.id)
+        .where(LoginSession.token == token, LoginSession.revoked_at.is_(None))
     )
-    return login_session.user if login_session else None
 
 
 def revoke_session(token: str, actor: Optional[User]) -> None:

@@ -65,6 +65,7 @@ def seed(households: int = 360, seed: int = 20261126, today: date | None = None)
         waitlist.rerank("taiyuan", programme, today)
     _fill_portfolio(units, rng, today)
     _unit_histories(units, today)
+    _imported_project(staff["liuchu"], today)
     audit.record("demo.seed", None, actor=None, households=households + len(scenario), seed=seed)
     db.session.commit()
     return {"jurisdictions": len(streets), "staff": len(staff), "units": sum(len(u) for u in units.values()),
@@ -409,3 +410,51 @@ def _unit_histories(units: dict[str, list[Unit]], today: date) -> None:
         for unit in pool:
             unit_status.record_initial(unit, None, on=unit.building.project.completed_on or today,
                                        reason=unit.status_note or "")
+
+
+# A project the bureau imported from the developer's file (the documented import layout), ~two months ago.
+IMPORTED_PROJECT = ("TY-SR-03", "汾河青年公寓", "小店区", "保障性租赁住房")
+
+
+def _imported_project(officer: User, today: date) -> None:
+    """Rows as the developer's spreadsheet has them, checked and written by the import service; then the unit
+    lives a little: one repaired and back, one under repair now, one kept past its expected return date."""
+    from .stock_import import COLUMNS, check_rows
+
+    header = [name for _, name, _ in COLUMNS]
+    code, name, district, programme = IMPORTED_PROJECT
+    rows = [(1, header, [None] * len(header))]
+    for building, floors, kind, tenure, area, rent in (("1号楼", 6, "套房", "住宅型", 52.0, 1090),
+                                                       ("2号楼", 6, "宿舍", "宿舍型", 28.5, 640)):
+        for floor in (1, 2, 3):
+            for door in (1, 2):
+                values = [code, name, district, programme, building, floors, "否", f"{floor}0{door}", tenure, kind,
+                          area + door, 1 if kind == "套房" else 0, floor, "是" if floor == 1 else "否",
+                          rent + 10 * door, (today - timedelta(days=70)).isoformat()]
+                rows.append((len(rows) + 1, values, [None] * len(values)))
+    imported_on = today - timedelta(days=60)
+    report = check_rows(rows, "taiyuan", imported_on, filename="汾河青年公寓-房源清单.xlsx")
+    if not report.ok:  # the demo's own rows; a failure here is a bug in the demo, not something to hide
+        raise RuntimeError(f"demo import rows refused: {report.errors[:3] or report.file_error}")
+    from .stock_import import write_rows
+
+    write_rows(report, "taiyuan", officer, imported_on, mode="all")
+    db.session.flush()
+    project = db.session.scalar(select(Project).where(Project.code == code))
+    project.market_rent_per_m2 = Decimal("26.00")  # demo value, as PROJECT_PRICES: rents stay under 90% of it
+    units = db.session.scalars(select(Unit).join(Building).join(Project).where(Project.code == code)
+                               .order_by(Building.name, Unit.number)).all()
+    repaired, under_repair, overdue = units[0], units[1], units[6]
+    unit_status.change_unit_status(repaired, "maintenance", officer, on=today - timedelta(days=40),
+                                   reason="交付后整改：卫生间渗水", until=today - timedelta(days=26),
+                                   expected_return=today - timedelta(days=26))
+    unit_status.change_unit_status(repaired, "vacant", officer, on=today - timedelta(days=27))
+    unit_status.change_unit_status(under_repair, "maintenance", officer, on=today - timedelta(days=5),
+                                   reason="更换入户门锁", until=today + timedelta(days=10),
+                                   expected_return=today + timedelta(days=10))
+    unit_status.change_unit_status(overdue, "maintenance", officer, on=today - timedelta(days=20),
+                                   reason="宿舍空调更换，等待厂家到货", until=today - timedelta(days=3),
+                                   expected_return=today - timedelta(days=3))
+    from .stock import flag_overdue_maintenance
+
+    flag_overdue_maintenance(today, "taiyuan")

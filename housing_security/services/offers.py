@@ -168,25 +168,28 @@ class QueueStanding:
 
 
 def standing(application: Application, today: Optional[date] = None) -> QueueStanding:
+    """The applicant's place in the queue; its counts come from one query (the status page reads it each time)."""
     today = today or date.today()
     since = today - timedelta(days=365)
-    handed_out = db.session.scalar(
-        select(func.count(Tenancy.id)).join(Application, Tenancy.application_id == Application.id).where(
-            Application.city_code == application.city_code, Application.programme == application.programme,
-            Tenancy.start_on >= since, Tenancy.start_on <= today)) or 0
-    if not handed_out:  # tenancies not recorded yet: accepted offers are the same hand-outs
-        handed_out = db.session.scalar(
-            select(func.count(Offer.id)).join(Application, Offer.application_id == Application.id).where(
-                Application.city_code == application.city_code, Application.programme == application.programme,
-                Offer.status == "accepted",
-                Offer.made_at >= datetime.combine(since, time.min, tzinfo=timezone.utc))) or 0
+    same_queue = (Application.city_code == application.city_code, Application.programme == application.programme)
+    tenancies = (select(func.count(Tenancy.id)).join(Application, Tenancy.application_id == Application.id)
+                 .where(*same_queue, Tenancy.start_on >= since, Tenancy.start_on <= today).scalar_subquery())
+    # tenancies not recorded yet: accepted offers are the same hand-outs
+    accepted = (select(func.count(Offer.id)).join(Application, Offer.application_id == Application.id)
+                .where(*same_queue, Offer.status == "accepted",
+                       Offer.made_at >= datetime.combine(since, time.min, tzinfo=timezone.utc)).scalar_subquery())
     rank = application.queue_rank if application.status in WAITING_STATUSES else None
+    columns = [tenancies, accepted]
+    if rank is not None:
+        ahead = (Application.status.in_(WAITING_STATUSES), Application.queue_rank < rank)
+        columns += [select(func.count(Application.id)).where(*same_queue, *ahead).scalar_subquery(),
+                    select(func.count(Application.id)).where(
+                        *same_queue, *ahead, Application.priority_group == application.priority_group)
+                    .scalar_subquery()]
+    counts = db.session.execute(select(*columns)).one()
+    handed_out = counts[0] or counts[1] or 0
     if rank is None:
         return QueueStanding(None, None, None, handed_out, None)
-    peers = select(func.count(Application.id)).where(
-        Application.city_code == application.city_code, Application.programme == application.programme,
-        Application.status.in_(WAITING_STATUSES), Application.queue_rank < rank)
-    ahead_total = db.session.scalar(peers) or 0
-    ahead_group = db.session.scalar(peers.where(Application.priority_group == application.priority_group)) or 0
+    ahead_total, ahead_group = counts[2] or 0, counts[3] or 0
     estimate = math.ceil((ahead_total + 1) * 12 / handed_out) if handed_out else None
     return QueueStanding(rank, ahead_total, ahead_group, handed_out, estimate)

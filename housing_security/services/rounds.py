@@ -12,8 +12,11 @@ with `min_area`/`max_area` the policy's range for that size — for public renta
 `public_rental.area_per_person_min`, max = `max_m2` of the first `public_rental.area_bands` entry whose
 `max_members` ≥ size (the last entry for larger households), never above `public_rental.unit_area_max`;
 for subsidized rental the residential range (≤ `subsidized_rental.residential_area_max`, which also contains the
-20–45 m² dormitories); for talent the rental tenure (≤ `talent.rental_area_max`; the property tenures are sold,
-not allocated, so a talent round takes only rental units and rental applications). `target_area` (the fit
+20–45 m² dormitories); for talent the rental tenure (≤ `talent.rental_area_max`). Subsidized-rental and talent rounds
+give `size_bands` per kind (`residential`, `dormitory`: plan §4(2)) or per tenure (`rental`, `full_property`,
+`shared_ownership`: plan box 1), each computed the same way for that tenure; units carry their `kind` (the
+database's `apartment` is `residential`) and `tenure`, households the kinds or tenures their application chose.
+`target_area` (the fit
 tier) is, for public rental, size × `rent_subsidy.standard_area_per_person` clamped into the range, otherwise
 the middle of the range. Sizes whose bands are identical are merged into one band.
 """
@@ -68,11 +71,12 @@ def programmes_offered(city_code: str, as_of: date) -> list[str]:
     return [p for p in policy.PROGRAMMES if pack.offers(p, as_of)]
 
 
-def size_bands(city_code: str, programme: str, as_of: date, largest_size: int) -> list[dict]:
+def size_bands(city_code: str, programme: str, as_of: date, largest_size: int,
+               tenure: Optional[str] = None) -> list[dict]:
     """See the module docstring: per-size bands from the pack, identical neighbours merged."""
     pack = effective_pack(city_code)
     snap = pack.at(as_of)
-    tenure = {"subsidized_rental": "residential", "talent": TALENT_ROUND_TENURE}.get(programme)
+    tenure = tenure or {"subsidized_rental": "residential", "talent": TALENT_ROUND_TENURE}.get(programme)
     standard = float(snap["rent_subsidy.standard_area_per_person"].value) if programme == "public_rental" else None
     last = max(largest_size, 1)
     if programme == "public_rental":
@@ -102,8 +106,6 @@ def _round_units(city_code: str, programme: str):
              .join(Jurisdiction, Project.district_id == Jurisdiction.id)
              .where(Project.city_code == city_code, Unit.programme == programme, Unit.status == "vacant")
              .order_by(Unit.id))
-    if programme == "talent":
-        query = query.where((Unit.tenure == TALENT_ROUND_TENURE) | Unit.tenure.is_(None))
     return db.session.execute(query).all()
 
 
@@ -113,9 +115,35 @@ def round_applications(city_code: str, programme: str) -> list[Application]:
              .where(Application.city_code == city_code, Application.programme == programme,
                     Application.status.in_(waitlist.WAITING_STATUSES))
              .order_by(Application.queue_rank, Application.id))
-    if programme == "talent":
-        query = query.where((Application.tenure == TALENT_ROUND_TENURE) | Application.tenure.is_(None))
     return list(db.session.scalars(query))
+
+
+# Per programme: the instance's size_bands keys (kinds or tenures, policy.TENURES order) or None for one list.
+BAND_KEYS = {"subsidized_rental": ("residential", "dormitory"),
+             "talent": ("rental", "full_property", "shared_ownership")}
+UNIT_TENURES = ("rental", "full_property", "shared_ownership")
+
+
+def _unit_kind_tenure(unit: Unit) -> tuple[str, str]:
+    kind = "dormitory" if unit.kind == "dormitory" else "residential"  # the database says 'apartment'
+    return kind, unit.tenure if unit.tenure in UNIT_TENURES else "rental"
+
+
+def _accepts(application: Application, programme: str) -> dict:
+    """The kinds or tenures a household accepts, from its application's choice (absent: the defaults)."""
+    if programme == "subsidized_rental" and application.tenure in ("residential", "dormitory"):
+        return {"kinds": [application.tenure]}
+    if programme == "talent" and application.tenure in UNIT_TENURES:
+        return {"tenures": [application.tenure]}
+    return {}
+
+
+def round_size_bands(city_code: str, programme: str, as_of: date, largest_size: int):
+    """A plain list of bands, or for programmes with kinds/tenures one list per kind or tenure."""
+    keys = BAND_KEYS.get(programme)
+    if not keys:
+        return size_bands(city_code, programme, as_of, largest_size)
+    return {key: size_bands(city_code, programme, as_of, largest_size, tenure=key) for key in keys}
 
 
 def _subsidy_month(application: Application, as_of: date) -> float:
@@ -173,6 +201,7 @@ def build_instance(city_code: str, programme: str, round_date: date, next_round_
                 "needs_low_floor": bool(a.needs_low_floor), "declined_units": declined.get(a.id, []),
                 "current_area_m2": float(a.household.current_area_m2 or 0),
                 "subsidy_month": _subsidy_month(a, round_date),
+                **_accepts(a, programme),
             })
         largest = max((h["size"] for h in households), default=1)
         return {
@@ -181,14 +210,16 @@ def build_instance(city_code: str, programme: str, round_date: date, next_round_
             "policy": {
                 "coverage_months": int(pack.value("public_rental.commitment_months", round_date)),
                 "allocation_rate_target": float(pack.value("public_rental.allocation_rate_min", round_date)),
-                "size_bands": size_bands(city_code, programme, round_date, largest),
+                "size_bands": round_size_bands(city_code, programme, round_date, largest),
                 "tiers": ["due", "housed", "seniority", "preference", "fit"],
+                "preference_rule": str(pack.value("allocation.preference_rule", round_date)),
             },
             "portfolio": _portfolio(city_code, programme),
             "units": [{"id": str(u.id), "program": programme, "district": district, "project": project,
                        "area_m2": float(u.area_m2), "bedrooms": u.bedrooms, "floor": u.floor,
                        "elevator": bool(elevator), "accessible": bool(u.accessible),
-                       "rent_month": float(u.rent_month or 0)}
+                       "rent_month": float(u.rent_month or 0),
+                       **dict(zip(("kind", "tenure"), _unit_kind_tenure(u)))}
                       for u, elevator, project, district in units],
             "households": households,
         }
@@ -272,7 +303,7 @@ def run_round(round_id: int, progress: Progress = None, actor: Optional[User] = 
                       "instance_seconds": round(built, 3), "seconds": round(time.perf_counter() - started, 3),
                       "units": len(instance["units"]), "households": len(instance["households"])}
         rnd.comparison = {"tiers": report["tiers"], "lexicographic": report["lexicographic"],
-                          "metrics": report["metrics"],
+                          "metrics": report["metrics"], "preference_rules": report["preference_rules"],
                           "fifo": {"objective": fifo["objective"], "metrics": fifo["metrics"]}}
         rnd.instance, rnd.result = instance, optimal
         audit.record("round.run", rnd, actor=actor, instance_sha256=rnd.instance_sha256,

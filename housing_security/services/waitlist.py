@@ -36,7 +36,16 @@ def rerank(city_code: str, programme: str, as_of: date, seed: str | None = None)
         return 0
     entries = [{"id": str(id_), "priority_groups": groups or [], "approved_on": approved_on}
                for id_, approved_on, groups in rows]
-    ranks = dict(policy.queue_ranks(entries, effective_pack(city_code), as_of, seed=seed))
+    pack = effective_pack(city_code)
+    if seed is None and pack.value("ordering.method", as_of) == "lottery":
+        # A lottery city ranks by its last public draw; cases that joined since follow until the next draw.
+        from .lottery import drawn_order
+        references = dict(db.session.execute(select(Application.id, Application.reference).where(*waiting)).all())
+        by_reference = [{**e, "id": references[int(e["id"])]} for e in entries]
+        drawn = dict(policy.drawn_lottery_ranks(by_reference, drawn_order(city_code, programme)))
+        ranks = {str(id_): drawn[reference] for id_, reference in references.items()}
+    else:
+        ranks = dict(policy.queue_ranks(entries, pack, as_of, seed=seed))
     for application in db.session.scalars(select(Application).where(*waiting).options(
             load_only(Application.id, Application.queue_rank, Application.version_id))):
         application.queue_rank = ranks[str(application.id)]

@@ -8,10 +8,11 @@ from .input_guard import refuse_nul_characters
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import (admin, admin_parameters, appeals, applicant, auth, bureau, cases, form_errors, intake, labels,
-                   main, publicity, rounds)
+    from . import (admin, admin_parameters, appeals, applicant, auth, bureau, cases, form_errors, intake, lab,
+                   labels, lottery, main, province, publicity, reports, rounds, stock)
 
-    for module in (main, auth, applicant, cases, bureau, admin, admin_parameters, publicity, appeals, intake, rounds):
+    for module in (main, auth, applicant, cases, bureau, admin, admin_parameters, publicity, appeals, intake, rounds,
+                   stock, lottery, province, reports, lab):
         app.register_blueprint(module.bp)
     app.before_request(enforce_access_rules)
     app.before_request(refuse_nul_characters)

@@ -15,8 +15,10 @@ from ..services import publicity as publicity_service
 from ..services import prices, reverification, unit_status
 from ..services.parameters import effective_pack
 from .access import allow, application_scope, city_code_of
+from . import insight
 from .application_forms import ids_from
 from .case_forms import ConfirmForm
+from .i18n import current_language
 from .labels import PROGRAMME_LABELS, UNIT_STATUS_LABELS
 from .paging import paginate
 
@@ -54,9 +56,10 @@ def dashboard():
     by_status = dict(db.session.execute(
         select(Application.status, func.count()).where(scope).group_by(Application.status)).all())
     city_code = city_code_of(current_user)
+    today = date.today()
     return render_template(
-        "bureau/dashboard.html", by_status=by_status, rates=allocation_rates(city_code),
-        title=_("概览"), today=date.today(),
+        "bureau/dashboard.html", cards=insight.status_cards(by_status),
+        title=_("概览"), today=today, **insight.dashboard(city_code, today, current_language()),
     )
 
 

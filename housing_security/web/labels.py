@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..models import Role
+from .i18n import current_language
 
 ROLE_LABELS = {
     "applicant": _l("申请人"),
@@ -97,8 +98,19 @@ NAV_LINKS = {
 }
 
 
+_TRANSLATED: dict[tuple[int, str, str], tuple[dict, str]] = {}
+
+
 def label(table: dict, code) -> str:
-    return str(table.get(code, code)) if code else "—"
+    """The label of a code in the reader's language. The catalogues do not change while the app runs, so each
+    (table, code, language) is translated once per process: a page of 50 cases shows hundreds of labels."""
+    if not code:
+        return "—"
+    key = (id(table), str(code), current_language())
+    entry = _TRANSLATED.get(key)
+    if entry is None or entry[0] is not table:  # the table itself is kept, so its id cannot be reused
+        entry = _TRANSLATED[key] = (table, str(table.get(code, code)))
+    return entry[1]
 
 
 def notification_text(notification) -> str:
@@ -140,3 +152,19 @@ NAV_LINKS[Role.bureau_officer] += [("bureau.reverification_list", _l("年审")),
 
 # Allocation rounds (配租批次) of the bureau.
 NAV_LINKS[Role.bureau_officer] += [("rounds.index", _l("配租批次"))]
+
+# Keeping the stock: projects, buildings, units and the bulk import.
+NAV_LINKS[Role.bureau_officer] += [("stock.index", _l("房源管理"))]
+
+# The public lottery (摇号) of cities that order their waiting list by lot.
+NAV_LINKS[Role.bureau_officer] += [("lottery.manage", _l("公开摇号"))]
+
+# The cities side by side, for administrators (the province's or a city's).
+NAV_LINKS[Role.administrator] += [("province.overview", _l("各市指标"))]
+
+# Statistical reports (统计报表), XLSX.
+NAV_LINKS[Role.bureau_officer] += [("reports.index", _l("统计报表"))]
+NAV_LINKS[Role.administrator] += [("reports.index", _l("统计报表"))]
+
+# The policy lab (政策实验室): a parameter change simulated before it is adopted.
+NAV_LINKS[Role.administrator] += [("lab.index", _l("政策实验室"))]

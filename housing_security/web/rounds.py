@@ -9,7 +9,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     jsonify,
     redirect,
@@ -38,6 +37,7 @@ from ..models import (
 )
 from ..services import round_runner
 from ..services import rounds as service
+from . import round_insight
 from .access import allow, city_code_of
 from .exports import csv_response
 from .labels import PROGRAMME_LABELS
@@ -61,6 +61,7 @@ ERROR_MESSAGES = {
     "not_cancellable": _l("已发布的批次不能取消：配租通知已经发出。"),
     "stale": _l("求解后有房源或家庭的状态发生了变化，请重新运行本批次后再发布。"),
     "not_found": _l("找不到该批次。"),
+    "worker_lost": _l("后台任务中断（执行它的进程已停止），批次保持原样，可以重新开始。"),
 }
 TABLE_LIMIT = 300
 
@@ -170,6 +171,7 @@ def _assignment_rows(rnd: AllocationRound) -> list[dict]:
 def show(round_id: int):
     rnd = _round_or_404(round_id)
     progress_state = round_runner.progress_of(rnd.id)
+    running = bool(progress_state and progress_state["state"] == "running")
     result = rnd.result or {}
     districts = _district_names()
     unassigned = result.get("subsidies", []) + result.get("unassigned", [])
@@ -187,11 +189,12 @@ def show(round_id: int):
                     "reason": _reason_text(v.get("reason"), districts)} for v in vacant]
     return render_template(
         "rounds/show.html", rnd=rnd, result=result, status_labels=ROUND_STATUS_LABELS,
-        progress=progress_state, running=round_runner.is_running(rnd.id),
+        progress=progress_state, running=running,
         publishing=bool(progress_state and progress_state.get("kind") == "publish"),
         assignments=_assignment_rows(rnd) if rnd.status in ("solved", "published") else [],
         households=households, households_total=len(unassigned), vacant=vacant_rows,
         vacant_total=len(result.get("vacant", [])), limit=TABLE_LIMIT, form=ConfirmForm(),
+        verdicts=round_insight.verdicts(rnd.comparison), tier_chart=round_insight.tier_chart(rnd.comparison),
         title=_("配租批次 %(id)s", id=rnd.id))
 
 
@@ -200,7 +203,7 @@ def show(round_id: int):
 def progress(round_id: int):
     rnd = _round_or_404(round_id)
     state = round_runner.progress_of(rnd.id)
-    if state is None:  # no run in this process: the row says how far it got
+    if state is None:  # no job for this round (created before the job table): the round says how far it got
         state = {"state": "done" if rnd.status in ("solved", "published") else "idle",
                  "percent": 100 if rnd.status in ("solved", "published") else 0, "stage": None}
     error = state.get("error")
@@ -211,11 +214,11 @@ def progress(round_id: int):
 
 
 def _start(round_id: int, kind: str = "run") -> bool:
-    """Hand the run (or the publication) to the runner. This request's transaction ends first: with SQLite every
-    transaction holds the write lock (extensions.py), and the worker needs it to store the round."""
-    actor_id = current_user.id
+    """Queue the run (or the publication) as a job (services/round_runner.py). This request's transaction ends
+    first: with SQLite every writing transaction holds the write lock (extensions.py), and the job needs it."""
+    actor = current_user._get_current_object()
     db.session.rollback()
-    return round_runner.start(current_app._get_current_object(), round_id, actor_id, kind)
+    return round_runner.start(round_id, actor, kind) is not None
 
 
 def _published_message(outcome: dict) -> str:
@@ -246,7 +249,7 @@ def run(round_id: int):
 @bp.route("/<int:round_id>/publish", methods=["POST"])
 @allow(Role.bureau_officer)
 def publish(round_id: int):
-    """Publishing runs in the background like a run (services/round_runner.py, kind "publish"); the round page
+    """Publishing is a background job like a run (services/round_runner.py, kind "publish"); the round page
     shows its progress, then the outcome. `publish_round` itself is one all-or-nothing transaction."""
     rnd = _round_or_404(round_id)
     if _confirmed():

@@ -97,3 +97,35 @@ def test_progress_callback_reports_stages():
     stages = [c[0] for c in calls]
     assert stages[0] == "classes" and "due/housed/seniority" in stages and stages[-1] == "explain"
     assert all(0 <= done <= total for _, done, total in calls)
+
+
+def test_compare_reports_both_preference_rules_and_fifo(tmp_path):
+    data = generate_instance(400, 120, 6)
+    source, target = tmp_path / "in.json", tmp_path / "out.json"
+    source.write_text(json.dumps(data), encoding="utf-8")
+    result = runner().invoke(allocate, [str(source), "-o", str(target), "--compare", "--quiet"])
+    assert result.exit_code == 0, result.stderr
+    for label in ("optimal, seniority rule", "optimal, sum rule", "first come first served", "justified envy"):
+        assert label in result.stderr
+    rules = json.loads(target.read_text(encoding="utf-8"))["preference_rules"]
+    assert rules["rule"] == data["policy"]["preference_rule"] == "seniority"
+    assert rules["seniority"]["justified_envy"] == rules_envy(data, "seniority")
+    assert rules["sum"]["justified_envy"] == rules_envy(data, "sum")
+    # same housed set under both rules (preference comes after due, housed and seniority)
+    assert rules["seniority"]["housed"] == rules["sum"]["housed"] and rules["seniority"]["due"] == rules["sum"]["due"]
+    assert rules["sum"]["preference"] <= rules["seniority"]["preference"]
+
+
+def rules_envy(data, rule):
+    return solve(dict(data, policy=dict(data["policy"], preference_rule=rule)))["metrics"]["justified_envy"]
+
+
+def test_unknown_rule_and_bad_tiers_exit_2_naming_the_field(tmp_path):
+    for change, field in ((dict(preference_rule="vote"), "preference_rule"),
+                          (dict(tiers=["due", "housed", "housed", "preference", "fit"]), "tiers")):
+        data = generate_instance(10, 5, 1)
+        data["policy"].update(change)
+        source, target = tmp_path / "in.json", tmp_path / "out.json"
+        source.write_text(json.dumps(data), encoding="utf-8")
+        result = runner().invoke(allocate, [str(source), "-o", str(target)])
+        assert result.exit_code == 2 and f"field '{field}'" in result.stderr and not target.exists()

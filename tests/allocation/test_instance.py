@@ -29,7 +29,9 @@ def base():
     (lambda d: d["round"].update(date="next week"), "round", "date"),
     (lambda d: d["households"][2].update(size=9), "households[2] (H3)", "size"),
     (lambda d: d["households"][0].update(commitment="yes"), "households[0] (H1)", "commitment"),
-    (lambda d: d["policy"].update(tiers=["fit", "due", "housed", "seniority", "preference"]), "policy", "tiers"),
+    (lambda d: d["policy"].update(tiers=["fit", "due", "housed", "seniority", "fit"]), "policy", "tiers"),
+    (lambda d: d["policy"].update(tiers=["due", "housed", "seniority", "preference"]), "policy", "tiers"),
+    (lambda d: d["policy"].update(preference_rule="lottery"), "policy", "preference_rule"),
     (lambda d: d["policy"]["size_bands"].append({"min_size": 2, "max_size": 3, "min_area": 0, "max_area": 9,
                                                  "target_area": 5}), "policy.size_bands[2]", "min_size"),
 ])

@@ -16,16 +16,30 @@ CHROMEDRIVER = Path("/usr/bin/chromedriver")
 @pytest.fixture
 def live_server(make_app):
     """The app on its own copy of the seeded demo database (tests/conftest.py's make_app), served on 127.0.0.1."""
-    # CSRF stays on: the browser submits the real forms with their tokens. TESTING off: rounds run in a thread.
+    # CSRF stays on: the browser submits the real forms with their tokens. TESTING off: jobs (a round's run and
+    # publication) go through the real queue (Huey on SQLite in the test's instance folder), consumed by a thread.
+    from housing_security import worker
+
     app = make_app(WTF_CSRF_ENABLED=True, TESTING=False)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+    stop = threading.Event()
+
+    def consume():
+        with app.app_context():
+            while not stop.wait(0.1):
+                worker.drain()
+
+    consumer = threading.Thread(target=consume, daemon=True)
+    consumer.start()
     server.app = app
     server.url = f"http://127.0.0.1:{server.server_port}"
     yield server
     server.shutdown()
+    stop.set()
     thread.join(timeout=5)
+    consumer.join(timeout=30)
     with app.app_context():
         db.session.remove()  # make_app disposes of the engine (and drops a cloned database) afterwards
 

@@ -1,5 +1,5 @@
 """Scenario 5 in a real browser: the bureau officer creates the public-rental allocation round, watches it run
-(a background thread in the live server), compares the optimiser with first-come-first-served, reads why units
+(a job of the queue, consumed by a thread beside the live server), compares the optimiser with first-come-first-served, reads why units
 stay vacant, publishes; a household that got an offer accepts it on its status page and is housed."""
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from housing_security.extensions import db
 from housing_security.models import Application, Household, Offer, Unit, User
-from housing_security.services import round_runner
+from housing_security.services import jobs
 
 pytestmark = pytest.mark.e2e
 
@@ -38,22 +38,17 @@ def _offer_to_an_applicant_account(app, round_id: int) -> tuple[int, str, str, s
 @pytest.fixture
 def slow_stages(monkeypatch):
     """The demo city's round solves in a fraction of a second, before the officer's page has even loaded; a
-    pause at each stage of the solve (in the live server's worker thread: same process) lets the page show
+    pause at each stage of the solve (in the queue's consumer thread: same process) lets the page show
     the progress bar moving, as it would for a real city."""
-    real_reporter = round_runner.reporter
+    real_call, seen = jobs.Reporter.__call__, set()
 
-    def reporter(round_id: int, kind: str = "run"):
-        report, seen = real_reporter(round_id, kind), set()
+    def progress(self, stage: str, done: int, total: int) -> None:
+        real_call(self, stage, done, total)
+        if (self.job_id, stage) not in seen:
+            seen.add((self.job_id, stage))
+            time.sleep(0.6)
 
-        def progress(stage: str, done: int, total: int) -> None:
-            report(stage, done, total)
-            if stage not in seen:
-                seen.add(stage)
-                time.sleep(0.6)
-
-        return progress
-
-    monkeypatch.setattr(round_runner, "reporter", reporter)
+    monkeypatch.setattr(jobs.Reporter, "__call__", progress)
 
 
 def test_bureau_runs_and_publishes_a_round_and_a_household_accepts(page_for, live_server, tmp_path, slow_stages):

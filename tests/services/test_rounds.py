@@ -64,6 +64,8 @@ def test_build_instance_is_valid_and_holds_exactly_the_vacant_units_and_waiting_
         assert queue == sorted(queue)
         assert instance["policy"]["allocation_rate_target"] == 0.9
         assert instance["policy"]["coverage_months"] == 6
+        # households choose in queue order unless the city's pack says otherwise (dated parameter)
+        assert instance["policy"]["preference_rule"] == "seniority" == loaded.policy.preference_rule
         portfolio = instance["portfolio"]
         assert 0 < portfolio["occupied_units"] <= portfolio["total_units"]
         unit = db.session.get(Unit, int(instance["units"][0]["id"]))
@@ -274,3 +276,23 @@ def test_households_left_without_a_unit_are_told_why(app, login_as):
         expected = render(unassigned[application_id], "zh")
     html = login_as(username).get("/me/").get_data(as_text=True)
     assert "本批次未获配租" in html and expected in html
+
+
+@pytest.mark.parametrize("programme", ["subsidized_rental", "talent"])
+def test_instance_carries_unit_kinds_tenures_and_the_household_choices(app, programme):
+    with app.app_context():
+        instance = rounds.build_instance("taiyuan", programme, TODAY, NEXT_MONTH)
+        loaded = load_instance(instance)
+        assert isinstance(instance["policy"]["size_bands"], dict)
+        assert set(instance["policy"]["size_bands"]) == set(rounds.BAND_KEYS[programme])
+        assert {u["id"] for u in instance["units"]} == _vacant_unit_ids(programme)
+        for raw, unit in zip(instance["units"], loaded.units):
+            row = db.session.get(Unit, int(raw["id"]))
+            assert unit.kind == ("dormitory" if row.kind == "dormitory" else "residential")
+            assert unit.tenure == (row.tenure if row.tenure in rounds.UNIT_TENURES else "rental")
+        for raw, hh in zip(instance["households"], loaded.households):
+            chosen = db.session.get(Application, int(raw["id"])).tenure
+            if programme == "subsidized_rental" and chosen in ("residential", "dormitory"):
+                assert hh.kinds == (chosen,)
+            if programme == "talent" and chosen in rounds.UNIT_TENURES:
+                assert hh.tenures == (chosen,)

@@ -47,3 +47,21 @@ def test_sqlite_connections_enforce_foreign_keys_and_use_wal(app):
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 10000
+
+
+def test_behind_a_reverse_proxy_the_forwarded_client_address_is_used_only_when_configured(make_app):
+    from sqlalchemy import select
+
+    from housing_security.extensions import db
+    from housing_security.models import AuditLog
+    from tests.conftest import DEMO_PASSWORD
+
+    for proxies, expected in ((1, "203.0.113.7"), (0, "127.0.0.1")):
+        app = make_app(PROXY_FIX=proxies)
+        response = app.test_client().post("/login", data={"username": "liuchu", "password": DEMO_PASSWORD},
+                                          headers={"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"})
+        assert response.status_code == 302
+        with app.app_context():
+            row = db.session.scalar(select(AuditLog).where(AuditLog.action == "auth.login")
+                                    .order_by(AuditLog.id.desc()).limit(1))
+            assert row.remote_addr == expected

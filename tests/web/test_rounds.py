@@ -5,14 +5,16 @@ import csv
 import hashlib
 import io
 import json
+import threading
 import time
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
 from housing_security.extensions import db
-from housing_security.models import AllocationRound, Assignment, Offer, Unit
-from housing_security.services import round_runner, rounds, transitions
+from housing_security import create_app
+from housing_security.models import AllocationRound, Assignment, Job, Offer, Unit
+from housing_security.services import jobs, round_runner, rounds, transitions
 from tests.conftest import csrf_token_from, login
 
 TODAY = date.today()
@@ -49,6 +51,14 @@ def test_officer_creates_runs_and_reads_a_round(app, login_as, page_get):
         vacant = rnd.result["vacant"]
     if vacant:  # reasons are rendered text, never bare codes
         assert "没有" in html or "未选择" in html or "需要" in html or "拒绝" in html
+    # both preference rules and first come first served, with the justified-envy figure of each
+    with app.app_context():
+        rules = db.session.get(AllocationRound, round_id).comparison["preference_rules"]
+    assert rules["rule"] == "seniority"
+    assert "选房规则对比" in html and "优化方案：按轮候顺序选房" in html and "优化方案：意向顺位合计最小" in html
+    section = html[html.index("选房规则对比"):]
+    for key in ("seniority", "sum", "fifo"):
+        assert f"<td>{rules[key]['justified_envy']}</td>" in section
     progress = client.get(f"/bureau/rounds/{round_id}/progress")
     assert progress.status_code == 200 and progress.is_json
     assert progress.json["state"] == "done" and progress.json["percent"] == 100
@@ -74,6 +84,7 @@ def test_round_page_in_english_renders_reasons_in_english(app, login_as):
         english, chinese = (MESSAGES[code][lang].split("{")[0].strip() for lang in ("en", "zh"))
         assert english and english in text, code  # each reason shown is the English sentence of its code
         assert not chinese or chinese not in text, code
+    assert "Preference rules compared" in html and "households choose in queue order" in html
 
 
 def test_publish_sends_offers_and_the_dashboard_shows_the_indicators(app, login_as, page_get):
@@ -189,11 +200,30 @@ def test_publish_needs_the_csrf_token(csrf_app):
         assert db.session.get(AllocationRound, round_id).status == "published"
 
 
+def _drain_in_background(app):
+    """The queue's consumer, in a thread of this process (as `housing-security worker` would run it)."""
+    from housing_security import worker
+
+    def consume():
+        with app.app_context():
+            deadline = time.time() + 60
+            while time.time() < deadline and not worker.drain():
+                time.sleep(0.02)
+
+    thread = threading.Thread(target=consume, daemon=True)
+    thread.start()
+    return thread
+
+
 def test_the_background_runner_solves_outside_the_request(make_app, login_as):
-    app = make_app(ROUNDS_ASYNC=True)
+    app = make_app(JOBS_IMMEDIATE=False)
     client = app.test_client()
     login(client, "liuchu")
     round_id = _round_id(_new_round(client))
+    state = client.get(f"/bureau/rounds/{round_id}/progress").json
+    assert (state["state"], state["stage"], state["percent"]) == ("running", "queued", 0)  # waits for the worker
+    assert "排队中" in state["label"]
+    thread = _drain_in_background(app)
     deadline = time.time() + 60
     while time.time() < deadline:
         state = client.get(f"/bureau/rounds/{round_id}/progress").json
@@ -201,54 +231,50 @@ def test_the_background_runner_solves_outside_the_request(make_app, login_as):
         if state["state"] == "done":
             break
         time.sleep(0.05)
+    thread.join(timeout=60)
     assert state["percent"] == 100 and state["status"] == "solved"
     with app.app_context():
         rnd = db.session.get(AllocationRound, round_id)
         assert rnd.status == "solved"
         assert db.session.scalar(select(func.count()).select_from(Unit).where(Unit.status == "vacant")) > 0
-    round_runner.forget(round_id)
+        job = round_runner.latest_job(round_id)
+        assert (job.kind, job.state, job.lock, job.percent) == ("round.run", "succeeded", None, 100)
+        assert job.started_at <= job.finished_at and job.heartbeat is not None
 
 
 def _solved_round(client, **data) -> int:
-    round_id = _round_id(_new_round(client, **data))
-    round_runner.forget(round_id)  # the registry is per process; start the publication from a clean slate
-    return round_id
+    return _round_id(_new_round(client, **data))
 
 
 def test_publishing_through_the_web_runs_as_a_publish_job_and_reports_its_stages(app, login_as, page_get,
                                                                                  monkeypatch):
     client = login_as("liuchu")
     round_id = _solved_round(client)
-    seen, real_reporter = [], round_runner.reporter
+    seen, real_call = [], jobs.Reporter.__call__
 
-    def recording_reporter(rid, kind="run"):
-        report = real_reporter(rid, kind)
+    def recording(self, stage, done, total):
+        real_call(self, stage, done, total)
+        seen.append((stage, self.percent))
 
-        def progress(stage, done, total):
-            report(stage, done, total)
-            seen.append(round_runner.progress_of(rid))
-
-        return progress
-
-    monkeypatch.setattr(round_runner, "reporter", recording_reporter)
+    monkeypatch.setattr(jobs.Reporter, "__call__", recording)
     response = client.post(f"/bureau/rounds/{round_id}/publish")
     assert response.status_code == 302
-    stages = [s["stage"] for s in seen]
+    stages = [stage for stage, _ in seen]
     for stage in ("publish_check", "publish_offers", "publish_explain", "save"):
         assert stage in stages, stage
-    assert all(s["kind"] == "publish" and s["state"] == "running" for s in seen)
-    percents = [s["percent"] for s in seen]
+    percents = [percent for _, percent in seen]
     assert percents == sorted(percents) and percents[-1] == 100
     html = page_get(client, f"/bureau/rounds/{round_id}")
     with app.app_context():
         rnd = db.session.get(AllocationRound, round_id)
         offers = db.session.scalar(select(func.count()).select_from(Offer).where(Offer.round_id == round_id))
         assert rnd.status == "published" and offers == rnd.metrics["units_allocated"] > 0
+        job = round_runner.latest_job(round_id)
+        assert (job.kind, job.state, job.outcome["offers"]) == ("round.publish", "succeeded", offers)
     assert f"已发布：发出 {offers} 份配租通知" in html and 'id="publish-result"' in html
     state = client.get(f"/bureau/rounds/{round_id}/progress").json
     assert (state["kind"], state["state"], state["percent"], state["status"]) == ("publish", "done", 100, "published")
     assert state["result"]["offers"] == offers
-    round_runner.forget(round_id)
 
 
 def test_a_failed_web_publication_writes_nothing_and_says_so(app, login_as, page_get, monkeypatch):
@@ -281,7 +307,6 @@ def test_a_failed_web_publication_writes_nothing_and_says_so(app, login_as, page
     client.post(f"/bureau/rounds/{round_id}/publish")
     with app.app_context():
         assert db.session.get(AllocationRound, round_id).status == "published"
-    round_runner.forget(round_id)
 
 
 def test_publishing_a_round_that_is_not_solved_is_refused_at_once(app, login_as):
@@ -290,26 +315,40 @@ def test_publishing_a_round_that_is_not_solved_is_refused_at_once(app, login_as)
     client.post(f"/bureau/rounds/{round_id}/cancel")
     response = client.post(f"/bureau/rounds/{round_id}/publish", follow_redirects=True)
     assert "只有已求解、尚未发布的批次可以发布" in response.get_data(as_text=True)
-    assert round_runner.progress_of(round_id) is None  # no job was started
+    with app.app_context():
+        assert round_runner.latest_job(round_id).kind == "round.run"  # no publication job was started
 
 
-def test_the_background_runner_publishes_outside_the_request(make_app):
-    app = make_app(ROUNDS_ASYNC=True)
+def test_a_queued_publication_survives_a_web_worker_restart(make_app):
+    """The job lives in the database: a second app instance (another web worker, or the server after a restart)
+    shows the publication queued, then its progress and outcome once the queue's consumer has run it."""
+    app = make_app(JOBS_IMMEDIATE=False)
     client = app.test_client()
     login(client, "liuchu")
     with app.app_context():
         from housing_security.models import User
         officer = db.session.scalar(select(User).where(User.username == "liuchu"))
         round_id = rounds.run_round_now("taiyuan", "public_rental", TODAY, NEXT, actor=officer).id
-    round_runner.forget(round_id)
     response = client.post(f"/bureau/rounds/{round_id}/publish", follow_redirects=True)
-    assert response.status_code == 200
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        state = client.get(f"/bureau/rounds/{round_id}/progress").json
-        assert state["state"] in ("running", "done") and state["kind"] == "publish", state
-        if state["state"] == "done":
-            break
-        time.sleep(0.05)
+    assert response.status_code == 200 and "正在发布" in response.get_data(as_text=True)
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()  # the first web worker is gone
+    restarted = create_app({**app.config, "JOBS_IMMEDIATE": False})
+    other = restarted.test_client()
+    login(other, "liuchu")
+    state = other.get(f"/bureau/rounds/{round_id}/progress").json
+    assert (state["kind"], state["state"], state["stage"], state["status"]) == ("publish", "running", "queued",
+                                                                                 "solved")
+    assert "排队中" in other.get(f"/bureau/rounds/{round_id}").get_data(as_text=True)
+    assert other.post(f"/bureau/rounds/{round_id}/publish").status_code == 302  # refused: one is queued
+    with restarted.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Job).where(Job.subject == f"round:{round_id}",
+                                                                             Job.kind == "round.publish")) == 1
+    _drain_in_background(restarted).join(timeout=60)
+    state = other.get(f"/bureau/rounds/{round_id}/progress").json
     assert state["percent"] == 100 and state["status"] == "published" and state["result"]["offers"] > 0
-    round_runner.forget(round_id)
+    assert state["state"] == "done" and state["kind"] == "publish"
+    with restarted.app_context():
+        db.session.remove()
+        db.engine.dispose()
