@@ -1,4 +1,4 @@
-"""Allocation rounds: pure (no Flask, no database). See /work/shared/spec/ALLOCATION.md and README.md here."""
+"""Allocation rounds: pure (no Flask, no database). The contract is documented in README.md here."""
 from .compatibility import is_compatible
 from .engine import compare, solve
 from .instance import Instance, InstanceError, load_instance

@@ -45,7 +45,7 @@ def _refuse(message: str) -> None:
 @click.option("--compare", "with_compare", is_flag=True, help="Also run the other method and write both.")
 @click.option("--quiet", is_flag=True, help="No progress line on stderr.")
 def allocate(instance_file, output, method, with_compare, quiet):
-    """Solve one allocation round from INSTANCE_FILE (JSON of ALLOCATION.md)."""
+    """Solve one allocation round from INSTANCE_FILE (the instance JSON documented in the allocation README)."""
     try:
         with open(instance_file, "rb") as handle:
             data = orjson.loads(handle.read())

@@ -1,4 +1,4 @@
-"""Hard compatibility and the two per-pair costs (preference rank, area fit), exactly as ALLOCATION.md states them.
+"""Hard compatibility and the two per-pair costs (preference rank, area fit), exactly as the allocation contract states them.
 
 `STAGES` is also the order in which explanations test constraints: the first stage that leaves nothing
 compatible is the one an applicant is told about.

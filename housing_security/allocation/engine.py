@@ -43,7 +43,7 @@ def _run(instance: Instance, method: str, progress=None, graph=None):
 
 
 def solve(instance, method: str = "optimal", progress=None) -> dict:
-    """The result JSON of ALLOCATION.md; `progress(stage, done, total)` is called as stages advance."""
+    """The result JSON of the allocation contract; `progress(stage, done, total)` is called as stages advance."""
     instance = _as_instance(instance)
     graph, assignment, solver = _run(instance, method, progress)
     return _result(instance, graph, assignment, solver, method, progress)

@@ -1,4 +1,4 @@
-"""The round snapshot: plain dataclasses loaded from the JSON of ALLOCATION.md, validated once at the door.
+"""The round snapshot: plain dataclasses loaded from the instance JSON of the allocation contract, validated once at the door.
 
 Everything downstream trusts these objects, so every refusal happens here and names the record and the field.
 """

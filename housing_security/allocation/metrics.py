@@ -1,4 +1,4 @@
-"""Tier values and the round metrics of ALLOCATION.md, computed from any assignment (optimal or baseline)."""
+"""Tier values and the round metrics of the allocation contract, computed from any assignment (optimal or baseline)."""
 from __future__ import annotations
 
 import hashlib

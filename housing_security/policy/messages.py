@@ -98,7 +98,7 @@ MESSAGES: dict[str, dict[str, str]] = {
 }
 
 
-# Domain terms (glossary of DOMAIN.md), so rendered messages never show a code name.
+# Domain terms (the project's glossary), so rendered messages never show a code name.
 _TERMS = {
     "programme": {
         "public_rental": ("公共租赁住房", "public rental housing"),

@@ -1,4 +1,4 @@
-"""One function per rule code of DOMAIN.md; each returns a RuleResult with its trace.
+"""One function per rule code of the eligibility contract (policy README); each returns a RuleResult with its trace.
 
 A rule reads the household and the parameters in force (a pack snapshot) and records
 the inputs and ParamRefs it used, so a decision can be explained and re-checked later.

@@ -93,8 +93,12 @@ def record_contract(application: Application, actor: Optional[User], start_on: d
     rent, basis, trace = contract_rent(unit, today)
     years = int(workflow_value(application.city_code, "contract_years", today))
     trace["contract_years"] = years
+    try:
+        end_on = contract_end(start_on, years)
+    except (ValueError, OverflowError):  # a start so far ahead that the term ends past the calendar's last year
+        raise ContractError("start_on", "start_out_of_range") from None
     tenancy = Tenancy(application_id=application.id, unit_id=unit.id, offer_id=offer.id, start_on=start_on,
-                      end_on=contract_end(start_on, years), rent_month=rent, rent_basis=basis, rent_trace=trace,
+                      end_on=end_on, rent_month=rent, rent_basis=basis, rent_trace=trace,
                       signed_on=today, status="signed")
     db.session.add(tenancy)
     db.session.flush([tenancy])

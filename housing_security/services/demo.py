@@ -346,7 +346,7 @@ def _applicant(username: str, name: str, password_hash: str) -> User:
 
 
 def _scenario_households(places, password_hash, staff, units, rng, today) -> list[Application]:
-    """The people of SCENARIOS.md, so a demo can follow them."""
+    """The people of the demo's scenarios (a 低保 family, a graduate, a talent), so a demo can follow them."""
     writer = _CaseWriter(staff, units, rng, today)
     li = _household(places["wucheng"], _applicant("lixiulan", "李秀兰", password_hash), "public_rental", rng,
                     today, name="李秀兰", size=3)

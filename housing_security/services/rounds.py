@@ -1,6 +1,6 @@
 """Allocation rounds (配租批次): build the snapshot from the database, solve it, publish the offers.
 
-The solve is the pure `housing_security.allocation` package (ALLOCATION.md); this module is the use case around
+The solve is the pure `housing_security.allocation` package (its README documents the contract); this module is the use case around
 it. Each use case is one transaction with its audit rows: `run_round` stores the round's objective, metrics,
 comparison, explanations and every Assignment together or not at all, and `publish_round` turns assignments into
 offers and starts the rent subsidies of due households left without a unit, together or not at all.
@@ -170,7 +170,7 @@ def _portfolio(city_code: str, programme: str) -> dict:
 
 
 def build_instance(city_code: str, programme: str, round_date: date, next_round_date: date) -> dict:
-    """The ALLOCATION.md instance of this city's programme as the database holds it now.
+    """The allocation instance of this city's programme as the database holds it now.
 
     Re-ranks the waiting list first (the new ranks are written with the caller's transaction). Queries run
     without autoflush, so with SQLite no write lock is taken until the caller commits.

@@ -1,4 +1,4 @@
-"""Locale choice and the display formats of DESIGN.md: Chinese dates, yuan with two decimals, m² with one."""
+"""Locale choice and the display formats of the design: Chinese dates, yuan with two decimals, m² with one."""
 from __future__ import annotations
 
 from datetime import date, datetime

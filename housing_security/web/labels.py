@@ -1,4 +1,4 @@
-"""Translatable labels for the code names of the glossary (DOMAIN.md), and each role's navigation."""
+"""Translatable labels for the code names of the glossary, and each role's navigation."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l

@@ -49,6 +49,7 @@ CONTRACT_ERRORS = {
     "contract_already_signed": _l("该案件已登记签约。"),
     "no_accepted_offer": _l("找不到该案件已接受的配租通知。"),
     "start_before_acceptance": _l("合同起始日期不能早于接受配租的日期。"),
+    "start_out_of_range": _l("合同起始日期过晚，合同期将超出可记录的日期范围，请核对。"),
     "rent_above_ceiling": _l("该房源租金高于同地段市场租金对应的上限，请先调整租金。"),
     "property_home_is_sold": _l("产权型人才住房以购房合同出售，不签租赁合同。"),
     "not_signed": _l("合同尚未登记，或钥匙已交付。"),

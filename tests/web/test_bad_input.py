@@ -52,8 +52,8 @@ def test_non_form_bodies_are_refused_on_every_form_before_it_reads_them(app):
         rules = [(rule, path, rule_for(rule.endpoint)) for rule, path in _post_rules(app)]
     failures = []
     for rule, path, access in rules:
-        if rule.endpoint == "auth.logout":
-            continue
+        if rule.endpoint == "auth.logout" or path.startswith("/api/"):
+            continue  # the JSON API takes JSON bodies by design: tests/web/test_api.py refuses malformed ones
         role = None if access.public else next(iter(sorted(access.roles, key=lambda r: r.value)))
         if role is not None and role not in ROLE_USERS:
             continue
