@@ -46,6 +46,9 @@ class Jurisdiction(db.Model):
     name_zh: Mapped[str] = mapped_column(String(64))
     name_en: Mapped[str] = mapped_column(String(128))
     parent_id: Mapped[Optional[int]] = mapped_column(ForeignKey("jurisdiction.id"), index=True)
+    # Where applicants go and whom they call: shown on the applicant's status page (street offices).
+    office_address: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    office_phone: Mapped[str] = mapped_column(String(32), default="", server_default="")
 
     parent: Mapped[Optional["Jurisdiction"]] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list["Jurisdiction"]] = relationship(back_populates="parent")

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from .. import policy
 from ..extensions import db
+from ..policy import documents as policy_documents
 from ..models import Application, AuditLog, Household, Jurisdiction, Member, User
 from ..models._types import utcnow
 from . import audit, eligibility
@@ -73,6 +74,35 @@ def live_documents(household: Household):
     return [d for d in household.documents if not d.superseded]
 
 
+def declared_circumstances(household: Household) -> set[str]:
+    """The circumstances the household declares that call for a proof (policy/documents.py CIRCUMSTANCES)."""
+    declared = {flag for flag in ("minimum_allowance", "special_hardship", "low_income", "veteran_family")
+                if getattr(household, flag, False)}
+    if any(m.disability for m in household.members):
+        declared.add("disability")
+    return declared
+
+
+def document_rules(city_code: str, as_of: date) -> list:
+    """The city's `documents.required` list in force on `as_of` (一次性告知)."""
+    try:
+        return list(effective_pack(city_code).value("documents.required", as_of) or [])
+    except policy.ParameterError:
+        return []
+
+
+def required_documents(application: Application, as_of: Optional[date] = None) -> list[policy_documents.Requirement]:
+    """The proofs this application must include, from the city's list and what the household declares."""
+    as_of = as_of or date.today()
+    return policy_documents.required(document_rules(application.city_code, as_of), application.programme,
+                                     application.tenure, declared_circumstances(application.household))
+
+
+def missing_documents(application: Application, as_of: Optional[date] = None) -> list[policy_documents.Requirement]:
+    return policy_documents.missing(required_documents(application, as_of),
+                                    (d.kind for d in live_documents(application.household)))
+
+
 def saved_sections(application: Application) -> tuple[set[str], set[str]]:
     """Sections saved at least once (from the audit rows), and the members whose income was saved."""
     sections, income_members = set(), set()
@@ -102,7 +132,8 @@ def section_states(application: Application) -> dict[str, str]:
         "employment": "employment" in saved and (application.programme != "talent" or (
             bool(household.main_applicant and household.main_applicant.talent_category) and bool(application.tenure))),
         "preferences": "preferences" in saved and (application.accept_any_district or bool(application.preferences)),
-        "documents": bool(live_documents(household)),
+        # every proof the city requires for this programme and these circumstances (一次性告知)
+        "documents": bool(live_documents(household)) and not missing_documents(application),
     }
     started = {
         "address": True,  # the street office is chosen when the draft starts

@@ -18,6 +18,7 @@ from . import accounts, audit, eligibility, unit_status, waitlist
 from .calendar import add_months, review_due, workflow_value
 from .demo_city import (
     CITIES, DEMO_PASSWORD, GIVEN, PROJECT_PRICES, PROJECTS, PROVINCE, REGION_CODES, STAFF_ACCOUNTS, SURNAMES,
+    street_office_contact,
 )
 
 # The path each demo case has walked, by the status it ends in.
@@ -90,8 +91,10 @@ def _jurisdictions() -> dict[str, Jurisdiction]:
                                     name_en=district_en, parent=city)
             by_code[district_code] = district
             for street_code, street_zh, street_en in streets:
+                address, phone = street_office_contact(city_code, city_zh, district_zh, street_zh, len(by_code))
                 by_code[street_code] = Jurisdiction(kind="street", code=street_code, name_zh=street_zh,
-                                                    name_en=street_en, parent=district)
+                                                    name_en=street_en, parent=district,
+                                                    office_address=address, office_phone=phone)
     db.session.add_all(by_code.values())
     db.session.flush()
     return by_code

@@ -43,6 +43,16 @@ REGION_CODES = {
     "gujiao": "140181", "pingcheng": "140213",
 }
 
+# Telephone area codes of the demo cities: street offices get a demo switchboard number in them.
+AREA_CODES = {"taiyuan": "0351", "datong": "0352"}
+
+
+def street_office_contact(city_code: str, city_zh: str, district_zh: str, street_zh: str, index: int) -> tuple[str, str]:
+    """A demo street office's address and phone (invented, marked as demo values, not the office's real ones)."""
+    return (f"{city_zh}{district_zh}{street_zh}便民服务中心（演示地址）",
+            f"{AREA_CODES.get(city_code, '0351')}-6{index:03d}0000")
+
+
 DEMO_PASSWORD = "demo-password-2026"
 
 # (username, display name, role, jurisdiction code): the accounts listed in the README.

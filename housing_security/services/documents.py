@@ -15,7 +15,7 @@ from ..models import Application, Document, Household, User
 from . import audit
 
 KINDS = ("id_card", "hukou_booklet", "income_proof", "allowance_certificate", "housing_proof",
-         "employment_proof", "talent_certificate", "other")
+         "employment_proof", "talent_certificate", "disability_certificate", "other")
 
 # Magic bytes of the formats we accept, and the content type each is served with.
 SIGNATURES = (

@@ -36,11 +36,13 @@ from ..services import (
     documents,
     offers,
     prices,
+    progress,
     registry_checks,
     review,
     submission,
     waitlist,
 )
+from ..policy import documents as policy_documents
 from ..services.applications import ApplicationError
 from ..services.calendar import workflow_value
 from ..services.offers import OfferError
@@ -123,7 +125,12 @@ def start():
             flash(_("已创建申请草稿 %(ref)s。", ref=application.reference) if created
                   else _("您已有一份该类别的申请草稿，请继续填写。"), "success" if created else "info")
             return redirect(url_for("applicant.tasks", application_id=application.id))
-    return render_template("applicant/start.html", form=form, title=_("开始申请"))
+    today = date.today()
+    rules = applications.document_rules(city, today)
+    notice = [(code, text, policy_documents.rules_for(rules, code)) for code, text in form.programme.choices]
+    return render_template("applicant/start.html", form=form, notice=notice,
+                           upload_max_mb=current_app.config["UPLOAD_MAX_BYTES"] // (1024 * 1024),
+                           title=_("开始申请"))
 
 
 @bp.route("/applications/<int:application_id>")
@@ -154,6 +161,8 @@ def status(application_id: int):
         commitment_deadline=waitlist.commitment_deadline(application),
         appeal_decided=application.status == "rejected" and review.appeal_decided(application),
         registry_findings=registry_checks.confirmed_findings(application),
+        steps=progress.steps(application, today, standing.estimated_months),
+        office=application.street,
         title=_("申请进度 %(ref)s", ref=application.reference))
     if unread:  # seen now: shown in bold this once, read from here on
         begin_write()
@@ -161,6 +170,17 @@ def status(application_id: int):
             notification.read_at = utcnow()
         db.session.commit()
     return page
+
+
+@bp.route("/applications/<int:application_id>/submitted")
+@allow(Role.applicant)
+def submitted(application_id: int):
+    """The application as submitted, read-only, with a printable receipt (回执)."""
+    application = application_or_404(application_id)
+    require(application.submitted_at is not None)
+    return render_template("applicant/submitted.html", application=application, office=application.street,
+                           bp="applicant", readonly=True,
+                           title=_("申请回执 %(ref)s", ref=application.reference))
 
 
 def _offer_or_404(offer_id: int) -> Offer:

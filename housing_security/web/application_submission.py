@@ -6,7 +6,7 @@ from __future__ import annotations
 import secrets
 from datetime import date
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -65,7 +65,10 @@ def register(editor) -> None:
                               if str(d.id) == form.replaces.data), None)
         return render_section(application, "documents", form, template="applicant/documents.html",
                               proofs=applications.live_documents(household), replacing=replacing,
-                              kind_labels=dict(form.kind.choices))
+                              kind_labels=dict(form.kind.choices),
+                              required=applications.required_documents(application),
+                              uploaded_kinds={d.kind for d in applications.live_documents(household)},
+                              upload_max_mb=current_app.config["UPLOAD_MAX_BYTES"] // (1024 * 1024))
 
     @route("/check", "check")
     def check(application_id):
@@ -85,6 +88,7 @@ def register(editor) -> None:
         already_active = duplicates.active_in_same_programme(application)
         return render_template("applicant/check.html", application=application, form=form, decision=decision,
                                already_active=already_active,
+                               missing_documents=applications.missing_documents(application),
                                rules=rules, states=states, section_labels=SECTION_LABELS, bp=name,
                                state_labels=STATE_LABELS, intake=intake,
                                decision_text=policy.render(decision.message_id, lang, {

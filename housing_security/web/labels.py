@@ -70,6 +70,7 @@ DOCUMENT_KIND_LABELS = {
     "housing_proof": _l("住房情况证明"),
     "employment_proof": _l("劳动合同或社保缴纳证明"),
     "talent_certificate": _l("人才认定证书"),
+    "disability_certificate": _l("残疾人证"),
     "other": _l("其他材料"),
 }
 
@@ -111,6 +112,32 @@ NAV_LINKS = {
 
 
 _TRANSLATED: dict[tuple[int, str, str], tuple[dict, str]] = {}
+
+
+# What a conditional proof depends on (policy/documents.py), as the notice says it: "如申报……".
+CIRCUMSTANCE_LABELS = {
+    "minimum_allowance": _l("申报低保的"),
+    "special_hardship": _l("申报特困的"),
+    "low_income": _l("申报低收入的"),
+    "veteran_family": _l("申报优抚对象的"),
+    "disability": _l("家庭成员持有残疾人证的"),
+}
+
+# The applicant's stepper (services/progress.py): stages and the state of each.
+STAGE_LABELS = {
+    "street_review": _l("街道审核"),
+    "district_review": _l("区级审核"),
+    "bureau_review": _l("市级审批"),
+    "publicity": _l("公示"),
+    "waitlist": _l("轮候"),
+    "housed": _l("配租"),
+}
+STEP_STATE_LABELS = {
+    "done": _l("已完成"),
+    "current": _l("当前步骤"),
+    "upcoming": _l("待办理"),
+    "stopped": _l("未进行"),
+}
 
 
 def label(table: dict, code) -> str:
@@ -156,6 +183,9 @@ def init_app(app) -> None:
             "relation_label": lambda code: label(RELATION_LABELS, code),
             "document_kind_label": lambda code: label(DOCUMENT_KIND_LABELS, code),
             "rent_basis_label": lambda code: label(RENT_BASIS_LABELS, code),
+            "stage_label": lambda code: label(STAGE_LABELS, code),
+            "circumstance_label": lambda code: label(CIRCUMSTANCE_LABELS, code),
+            "step_state_label": lambda code: label(STEP_STATE_LABELS, code),
             "notification_text": notification_text,
             "nav_links": lambda: NAV_LINKS.get(current_user.role_enum, []) if current_user.is_authenticated else [],
         }

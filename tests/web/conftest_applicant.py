@@ -100,9 +100,25 @@ def fill(client, app, application_id: int, programme: str = "public_rental", bas
         post_ok(client, f"{edit}/employment", data)
     post_ok(client, f"{edit}/preferences", {"preferences": ["xiaodian", "yingze"], "needs_low_floor": "y"})
     if upload:
-        post_ok(client, f"{edit}/documents", {"kind": "hukou_booklet", "file": (__import__("io").BytesIO(PDF),
-                                                                                 "户口簿.pdf")},
+        upload_required(client, app, application_id, base)
+
+
+def required_kinds(app, application_id: int) -> list[str]:
+    """The proofs the city's documents.required list asks of this application (一次性告知)."""
+    from housing_security.services import applications
+
+    with app.app_context():
+        return [r.kind for r in applications.required_documents(db.session.get(Application, application_id))]
+
+
+def upload_required(client, app, application_id: int, base: str = "/me") -> list[str]:
+    """Upload one file for every proof this application requires; the documents section is then complete."""
+    kinds = required_kinds(app, application_id)
+    for kind in kinds:
+        post_ok(client, f"{base}/applications/{application_id}/edit/documents",
+                {"kind": kind, "file": (__import__("io").BytesIO(PDF), f"{kind}.pdf")},
                 content_type="multipart/form-data")
+    return kinds
 
 
 def submission_token(html: str) -> str:
