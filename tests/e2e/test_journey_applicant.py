@@ -13,10 +13,11 @@ from selenium.webdriver.common.by import By
 
 from housing_security import policy
 
+from tests.web.conftest_applicant import PDF  # a real PDF: uploads are parsed whole
+
 pytestmark = pytest.mark.e2e
 
 PASSWORD = "a-long-password-2026"
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 # Born on dates and with sequence numbers the seeded demo households do not use.
 MEMBERS = [
     ("欧阳秀兰", policy.make_id_number("140105", date(1973, 11, 29), 917), "self"),
