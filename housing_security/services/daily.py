@@ -53,4 +53,5 @@ def run_daily(as_of: Optional[date] = None, city_code: Optional[str] = None,
 def _load_jobs() -> None:
     """Import the modules whose jobs register themselves (kept here so the order of the day is one list)."""
     from . import daily_jobs  # noqa: F401
-    from . import registry_jobs  # noqa: F401  (registry re-check and SMS notices, issue 13)
+    from . import registry_jobs  # noqa: F401  (registry re-check and SMS notices)
+    from . import daily_closing  # noqa: F401  (last: purge expired sessions, seal the audit chains)
