@@ -210,6 +210,38 @@ def waiting_list(city_code: str, today: date) -> dict:
     }
 
 
+def waiting_by_month(city_code: str, days: list[date]) -> dict[str, list[dict]]:
+    """Per programme and month end: households waiting that day (轮候 or on a rent subsidy while waiting) and their
+    median wait in days since they first joined the waiting list, replayed from the cases' append-only histories."""
+    rows = db.session.execute(
+        select(ApplicationEvent.application_id, ApplicationEvent.at, ApplicationEvent.to_status,
+               Application.programme)
+        .join(Application, ApplicationEvent.application_id == Application.id)
+        .where(Application.city_code == city_code)
+        .order_by(ApplicationEvent.application_id, ApplicationEvent.at, ApplicationEvent.id)).all()
+    histories: dict[int, tuple[str, list[tuple[date, str]]]] = {}
+    for row in rows:
+        programme, events = histories.setdefault(row.application_id, (row.programme, []))
+        events.append((row.at.date(), row.to_status))
+    waits: dict[str, list[list[int]]] = defaultdict(lambda: [[] for _ in days])
+    for programme, events in histories.values():
+        joined = next((on for on, status in events if status in WAITING_STATUSES), None)
+        if joined is None:
+            continue
+        for index, day in enumerate(days):
+            status = None
+            for on, to_status in events:
+                if on > day:
+                    break
+                status = to_status
+            if status in WAITING_STATUSES:
+                waits[programme][index].append(max((day - joined).days, 0))
+    return {programme: [{"day": day, "households": len(per_day[i]),
+                         "median_wait_days": int(statistics.median(per_day[i])) if per_day[i] else None}
+                        for i, day in enumerate(days)]
+            for programme, per_day in sorted(waits.items())}
+
+
 def offers_by_round(city_code: str, limit: int = 12) -> list[dict]:
     """Offers of the city's last published rounds by outcome (accepted, declined, expired, pending, withdrawn)."""
     rounds = db.session.scalars(

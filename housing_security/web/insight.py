@@ -90,6 +90,22 @@ def waiting_chart(city_code: str, today: date, lang: str) -> tuple[dict, list[di
     return result, districts
 
 
+def waiting_month_chart(city_code: str, days: list[date], today: date) -> dict:
+    months = indicators.waiting_by_month(city_code, days)
+    labels = [month_label(d, today) for d in days]
+    programmes = list(months)
+    datasets = [{"label": _("%(programme)s 轮候户数", programme=label(PROGRAMME_LABELS, p)),
+                 "data": [m["households"] for m in months[p]]} for p in programmes]
+    headers = [_("月份")]
+    for p, dataset in zip(programmes, datasets):
+        headers += [dataset["label"], _("%(programme)s 轮候时间中位数（天）", programme=label(PROGRAMME_LABELS, p))]
+    rows = [[labels[i]] + [value for p in programmes
+                           for value in (months[p][i]["households"], months[p][i]["median_wait_days"])]
+            for i in range(len(days))]
+    return chart("waiting-months", "line", _("每月月末的轮候家庭户数（按保障类别），表中另列轮候时间中位数"), labels,
+                 datasets, headers, rows)
+
+
 def offers_chart(city_code: str) -> dict:
     per_round = indicators.offers_by_round(city_code)
     labels = [_("第 %(id)s 批 %(programme)s %(day)s", id=r["round"].id, programme=label(PROGRAMME_LABELS, r["round"].programme),
@@ -144,7 +160,8 @@ def dashboard(city_code: str, today: date, lang: str) -> dict:
     return {
         "measures": measures(city_code, days, today),
         "charts": [allocation_rate_chart(city_code, days, today), plan_coverage_chart(city_code, days, today),
-                   coverage_now, waiting, offers_chart(city_code), subsidy_chart(city_code, days, today)],
+                   coverage_now, waiting, waiting_month_chart(city_code, days, today), offers_chart(city_code),
+                   subsidy_chart(city_code, days, today)],
         "overdue": coverage_now["overdue"], "districts": districts,
     }
 

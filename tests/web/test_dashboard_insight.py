@@ -164,3 +164,40 @@ def test_the_plan_coverage_counts_households_covered_by_their_deadline(app):
         assert after["by_subsidy"] == before["by_subsidy"] + 1 and after["by_unit"] == before["by_unit"]
         now = indicators.coverage_now("taiyuan", TODAY)
         assert sum(b["subsidy"] for b in now["buckets"]) >= 1
+
+
+def test_the_waiting_list_month_by_month_replays_each_case_history(app):
+    """Households waiting at each month end, recomputed case by case from the last event on or before that day."""
+    from housing_security.models import ApplicationEvent
+
+    with app.app_context():
+        joined = TODAY - timedelta(days=70)
+        case_id = new_case("waitlist")
+        db.session.add(ApplicationEvent(application_id=case_id, action="publicity_ended", from_status="publicity",
+                                        to_status="waitlist", reason="", data={},
+                                        at=indicators_datetime(joined)))
+        db.session.commit()
+        days = indicators.month_ends(TODAY, 3)
+        months = indicators.waiting_by_month("taiyuan", days)
+        for index, day in enumerate(days):
+            expected: dict[str, list[int]] = {}
+            for application in db.session.scalars(select(Application).where(Application.city_code == "taiyuan")):
+                events = [e for e in application.events if e.at.date() <= day]
+                if not events or events[-1].to_status not in ("waitlist", "subsidised"):
+                    continue
+                first = min(e.at.date() for e in application.events if e.to_status in ("waitlist", "subsidised"))
+                expected.setdefault(application.programme, []).append((day - first).days)
+            for programme, waits in expected.items():
+                row = months[programme][index]
+                assert row["households"] == len(waits), (programme, day)
+                assert row["median_wait_days"] == int(sorted(waits)[len(waits) // 2] if len(waits) % 2 else
+                                                      (sorted(waits)[len(waits) // 2 - 1]
+                                                       + sorted(waits)[len(waits) // 2]) / 2), (programme, day)
+            assert sum(months[p][index]["households"] for p in months) == sum(len(w) for w in expected.values())
+        assert months["public_rental"][-1]["households"] >= 1
+
+
+def indicators_datetime(day: date):
+    from datetime import datetime, time, timezone
+
+    return datetime.combine(day, time(10, 0), tzinfo=timezone.utc)
