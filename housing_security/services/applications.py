@@ -349,11 +349,19 @@ def save_employment(application: Application, actor: User, employed_locally: boo
     if main is None:
         raise ApplicationError("employed_locally", "no_main_applicant")
     if application.programme == "talent":
-        if talent_category not in talent_catalogue(application.city_code, as_of or date.today()):
+        from . import registry_checks
+
+        as_of = as_of or date.today()
+        certified = registry_checks.certified_talent(application, as_of)
+        if certified is None and talent_category not in talent_catalogue(application.city_code, as_of):
             raise ApplicationError("talent_category", "unknown_category")
         if tenure not in policy.TENURES["talent"]:
             raise ApplicationError("tenure", "unknown_tenure")
-        main.talent_category, application.tenure = talent_category, tenure
+        if certified is None:
+            main.talent_category = talent_category
+        else:  # the certified list's category, not the applicant's choice (none when not on the list)
+            registry_checks.take_talent_categories(application, as_of, actor)
+        application.tenure = tenure
     main.employed_locally, main.social_insurance_local = bool(employed_locally), bool(social_insurance_local)
     _saved(application, "employment", actor)
 

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import Application, Objection, Role, User
-from . import audit, waitlist
+from . import audit, registry_checks, waitlist
 from .review import REASON_MIN_LENGTH, ReviewError
 from .transitions import TransitionError, move
 
@@ -112,6 +112,8 @@ def end_publicity(application: Application, actor: Optional[User], as_of: Option
         raise ReviewError(_l("公示期至 %(day)s 结束，期满后才能转入轮候。", day=application.publicity_until.isoformat()))
     if open_objections(application):
         raise ReviewError(_l("该案件还有未处理的异议，处理完毕后才能转入轮候。"))
+    if registry_checks.open_tasks(application):
+        raise ReviewError(_l("该案件还有影响资格的部门数据核查任务未处理，处理完毕后才能转入轮候。"))
     move(application, "waitlist", actor, "publicity_ended", publicity_until=_iso(application.publicity_until))
     application.waitlist_since = as_of
     if rerank:
@@ -124,15 +126,17 @@ def _iso(day: Optional[date]) -> Optional[str]:
 
 def close_publicity(as_of: Optional[date] = None, city_code: Optional[str] = None, actor: Optional[User] = None,
                     commit: bool = True) -> dict:
-    """For the daily job: every case whose publicity ended before `as_of` and has no open objection goes to
-    the waiting list; the queues touched are re-ranked. Returns counts (moved, held by objections)."""
+    """For the daily job: every case whose publicity ended before `as_of` and has no open objection and no open
+    blocking registry-check task (a mismatch that changes eligibility, plan §4(6)) goes to the waiting list; the
+    queues touched are re-ranked. A held case stays in publicity until the caseworker resolves what holds it.
+    Returns counts (moved, held by objections or registry-check tasks)."""
     as_of = as_of or date.today()
     query = select(Application).where(Application.status == "publicity", Application.publicity_until < as_of)
     if city_code:
         query = query.where(Application.city_code == city_code)
     moved, held, queues = 0, 0, set()
     for application in db.session.scalars(query.order_by(Application.id)).all():
-        if open_objections(application):
+        if open_objections(application) or registry_checks.open_tasks(application):
             held += 1
             continue
         end_publicity(application, actor, as_of, rerank=False)

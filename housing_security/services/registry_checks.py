@@ -136,6 +136,24 @@ def certified_list_applies(city_code: str, as_of: date) -> bool:
     return "talent.certified_list" in pack.params and bool(pack.value("talent.certified_list", as_of))
 
 
+def certified_talent(application: Application, as_of: date) -> Optional[dict]:
+    """What the employment section shows where the city's talent category comes from the certified list
+    (`talent.certified_list`, plan §4(4) 人才住房与人才政策相衔接): the main applicant's entry in the newest
+    certified-talent snapshot. None where the applicant still chooses (no list in the city, or none imported yet).
+    Returns {"snapshot", "as_of", "source", "listed", "category", "expired", "valid_until"}; never an ID number."""
+    if not certified_list_applies(application.city_code, as_of):
+        return None
+    snapshot = current_snapshot(application.city_code, "talent")
+    if snapshot is None:
+        return None
+    main = application.household.main_applicant
+    record = records_for(snapshot, [main.id_number]).get(main.id_number) if main is not None else None
+    facts = _registry("talent", record, as_of) if record is not None else {"category": None}
+    return {"snapshot": snapshot, "as_of": snapshot.as_of, "source": snapshot.source, "listed": record is not None,
+            "category": facts.get("category"), "expired": bool(facts.get("expired")),
+            "valid_until": facts.get("valid_until")}
+
+
 def take_talent_categories(application: Application, as_of: date, actor: Optional[User]) -> int:
     """Where the city says so (`talent.certified_list`), a member's talent category is the certified list's,
     not the applicant's choice. Returns how many members changed (each change audited)."""

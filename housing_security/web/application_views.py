@@ -14,7 +14,7 @@ from flask_login import current_user
 from .. import policy
 from ..extensions import db
 from ..models import Member
-from ..services import applications, submission
+from ..services import applications, registry_checks, submission
 from ..services.applications import ApplicationError
 from . import application_forms as forms
 from . import application_submission
@@ -261,8 +261,11 @@ def register_editor(bp, roles, intake: bool = False) -> None:
         form.talent_category.choices = [("", _("请选择"))] + [
             (code, f"{code}（{level.get(lv, lv)}）") for code, lv in sorted(catalogue.items())]
         talent = application.programme == "talent"
-        if not talent:
+        # Where the city takes the category from its certified-talent list, it is shown, not chosen.
+        certified = registry_checks.certified_talent(application, date.today()) if talent else None
+        if not talent or certified is not None:
             del form.talent_category
+        if not talent:
             del form.tenure
         if main is None:
             flash(_("请先在“家庭成员”中添加主申请人（本人）。"), "info")
@@ -270,14 +273,15 @@ def register_editor(bp, roles, intake: bool = False) -> None:
             try:
                 applications.save_employment(
                     application, current_user, form.employed_locally.data, form.social_insurance_local.data,
-                    talent_category=form.talent_category.data if talent else None,
+                    talent_category=form.talent_category.data if "talent_category" in form else None,
                     tenure=form.tenure.data if talent else None)
             except ApplicationError as error:
                 db.session.rollback()
                 forms.apply_error(form, error)
             else:
                 return saved(application)
-        return render_section(application, "employment", form)
+        return render_section(application, "employment", form, certified=certified,
+                              talent_levels={code: level.get(lv, lv) for code, lv in catalogue.items()})
 
     @route("/preferences", "preferences", ("GET", "POST"))
     def preferences(application_id):

@@ -191,3 +191,29 @@ def test_the_daily_job_rechecks_a_city_only_when_its_snapshots_changed(ctx):
     third = daily.run_daily(TODAY, "taiyuan", only=["registry_recheck"])["registry_recheck"]
     assert third == {"cities": 0, "checked": 0, "changed": 0, "tasks": 0}
     assert first["cities"] in (0, 1)
+
+
+def test_an_open_blocking_task_holds_a_case_in_publicity_until_resolved(ctx):
+    from housing_security.services import publicity
+
+    case_id = new_case("publicity", size=2)
+    head = members(case_id)[0]
+    snapshot("property", [[head.id_number, head.name, "小店区某路1号", "120", "2025-06-18"]])
+    registry_checks.check_application(get(case_id), "batch", TODAY)
+    db.session.commit()
+    task = outcomes(case_id, "property")[head.id]
+    assert task.open_task
+    after_publicity = get(case_id).publicity_until + timedelta(days=1)
+    first = publicity.close_publicity(after_publicity, "taiyuan")  # the demo's other expired cases move on
+    assert first["held"] >= 1 and get(case_id).status == "publicity"
+    assert publicity.close_publicity(after_publicity, "taiyuan") == {"moved": 0, "held": first["held"]}
+    with pytest.raises(review.ReviewError):
+        publicity.end_publicity(get(case_id), user("liuchu"), after_publicity)
+    db.session.rollback()
+    # The caseworker resolves it with a written reason; the next daily run moves the case on.
+    registry_checks.resolve(outcomes(case_id, "property")[head.id], user("wangqiang"), "declaration_upheld",
+                            "该房产已于上月出售，见买卖合同与不动产注销证明。")
+    db.session.commit()
+    assert publicity.close_publicity(after_publicity, "taiyuan") == {"moved": 1, "held": first["held"] - 1}
+    case = get(case_id)
+    assert case.status == "waitlist" and case.waitlist_since == after_publicity
