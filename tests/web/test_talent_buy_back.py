@@ -44,6 +44,8 @@ def test_buy_back_shows_price_basis_and_is_recorded(app, page_get):
     case_id, unit_id, tenancy_id = _housed_owner(app, "shared_ownership")
     client = app.test_client()
     login(client, "liuchu")
+    # the case page leads to it
+    assert f"/bureau/contracts/{case_id}/buy-back" in page_get(client, f"/cases/{case_id}")
     html = page_get(client, f"/bureau/contracts/{case_id}/buy-back")
     assert "现在不可以。" in html and "回购价格" in html and "600,000.00" in html.replace("¥", "")
     assert "规划" in html and "登记回购" in html
@@ -70,6 +72,7 @@ def test_buy_back_shows_price_basis_and_is_recorded(app, page_get):
         assert rows and rows[-1].detail["reason"] == "购房人调离本市，申请政府回购"
     html = page_get(client, f"/bureau/contracts/{case_id}/buy-back")
     assert "已登记回购" in html and "购房人调离本市" in html
+    assert 'name="transfer_on"' not in html  # nothing more to record
     # the household sees it on its status page
     owner = app.test_client()
     login(owner, "lixiulan")
