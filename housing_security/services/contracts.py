@@ -219,23 +219,37 @@ def record_purchase(application: Application, actor: Optional[User], work_starte
     return tenancy
 
 
-def buy_back(application: Application, actor: Optional[User], today: Optional[date] = None) -> dict:
+def buy_back(application: Application, actor: Optional[User], today: Optional[date] = None, *,
+             reason: str = "") -> dict:
     """The government buys a shared-ownership talent home back at the cost price at transfer (plan box 1:
-    原则上由政府按转让时的成本价回购): the ownership ends, the unit returns to the pool, the case is closed."""
+    原则上由政府按转让时的成本价回购): the ownership ends, the unit returns to the pool, the case is closed.
+    `today` is the transfer date: not in the future, not before the purchase."""
     today = today or date.today()
     tenancy = prices.current_tenancy(application)
     if tenancy is None or tenancy.rent_basis != SALE_BASIS["shared_ownership"]:
         raise ContractError("application", "not_shared_ownership")
     if application.status != "housed":
         raise ContractError("application", "not_housed")
+    if today > date.today():
+        raise ContractError("transfer_on", "transfer_in_future")
+    if today < tenancy.start_on:
+        raise ContractError("transfer_on", "transfer_before_purchase")
     check = prices.resale_check(application, today)
     if check is None or check.buyback_price is None:
         raise ContractError("unit", "cost_unknown")
     tenancy.status = "ended"
     unit_status.change_unit_status(tenancy.unit, UnitStatus.vacant, actor, on=today, tenancy=tenancy.id,
                                    cause="buy_back")
-    transitions.move(application, "exited", actor, "buy_back", tenancy=tenancy.id,
-                     price=str(check.buyback_price), cost=str(check.cost), allowed=check.allowed)
+    transitions.move(application, "exited", actor, "buy_back", reason=reason, tenancy=tenancy.id,
+                     price=str(check.buyback_price), cost=str(check.cost), allowed=check.allowed,
+                     transfer_on=today.isoformat())
     audit.record("talent.buy_back", tenancy, actor=actor, application=application.id, price=check.buyback_price,
-                 cost=check.cost, resale_allowed=check.allowed)
+                 cost=check.cost, resale_allowed=check.allowed, transfer_on=today.isoformat(), reason=reason)
     return {"price": check.buyback_price, "cost": check.cost, "allowed": check.allowed}
+
+
+def buy_back_event(application: Application) -> Optional[ApplicationEvent]:
+    """The recorded buy-back of this household's shared-ownership home, if any."""
+    return db.session.scalar(select(ApplicationEvent).where(
+        ApplicationEvent.application_id == application.id, ApplicationEvent.action == "buy_back")
+        .order_by(ApplicationEvent.id.desc()))

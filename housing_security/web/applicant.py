@@ -154,6 +154,7 @@ def status(application_id: int):
         "applicant/status.html", application=application, standing=standing, offers=pending, subsidy=subsidy,
         notifications=notifications, unread_ids={n.id for n in unread}, today=today,
         price_facts=price_facts, resale=resale, accepted=accepted, signed=signed,
+        buy_back=contracts.buy_back_event(application) if application.programme == "talent" else None,
         decline_form=forms.DeclineForm(), confirm_form=forms.ConfirmForm(),
         info_requests=submission.open_info_requests(application),
         decline_limit=workflow_value(application.city_code, "decline_limit", today),

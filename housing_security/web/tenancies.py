@@ -10,12 +10,12 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import TextAreaField
+from wtforms import BooleanField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from ..extensions import db
 from ..models import Application, Offer, Role, Tenancy
-from ..services import contracts
+from ..services import contracts, prices
 from ..services.contracts import ContractError
 from .access import allow, application_or_404, application_scope, require
 from .round_forms import _DateField
@@ -44,6 +44,15 @@ class ReleaseForm(FlaskForm):
                            message=_l("请填写 %(min)d 至 %(max)d 个字。"))])
 
 
+class BuyBackForm(FlaskForm):
+    transfer_on = _DateField(_l("转让日期"), validators=[InputRequired(_REQUIRED)],
+                             description=_l("回购价格按转让时的成本价计算（规划 专栏1）。"))
+    reason = TextAreaField(_l("回购原因"), validators=[DataRequired(_REQUIRED), Length(min=4, max=2000,
+                           message=_l("请填写 %(min)d 至 %(max)d 个字。"))])
+    confirm = BooleanField(_l("我已核对回购价格及其依据，确认登记回购。"),
+                           validators=[DataRequired(_l("请勾选确认后再提交。"))])
+
+
 CONTRACT_ERRORS = {
     "not_awaiting_contract": _l("该案件不在待签约状态。"),
     "contract_already_signed": _l("该案件已登记签约。"),
@@ -58,6 +67,10 @@ CONTRACT_ERRORS = {
     "not_a_property_home": _l("该房源不是产权型人才住房。"),
     "work_start_in_future": _l("工作起始日期不能晚于今天。"),
     "cost_unknown": _l("该项目尚未登记成本价，无法计算售价。"),
+    "not_shared_ownership": _l("该家庭未持有共有产权型人才住房，不能办理回购。"),
+    "not_housed": _l("该家庭不在已入住状态，不能办理回购。"),
+    "transfer_in_future": _l("转让日期不能晚于今天。"),
+    "transfer_before_purchase": _l("转让日期不能早于购房（入住）日期。"),
 }
 
 
@@ -183,3 +196,37 @@ def summary(tenancy_id: int):
     offer = db.session.get(Offer, tenancy.offer_id) if tenancy.offer_id else None
     return render_template("tenancies/summary.html", tenancy=tenancy, application=application, offer=offer,
                            title=_("租赁合同摘要"))
+
+
+def _buy_back_page(application: Application, form: BuyBackForm | None = None, status: int = 200):
+    today = date.today()
+    tenancy = prices.current_tenancy(application)
+    resale = prices.resale_check(application, today) if application.status in ("housed", "exiting") else None
+    can_buy_back = (resale is not None and resale.tenure == "shared_ownership" and application.status == "housed")
+    return render_template("tenancies/buy_back.html", application=application, tenancy=tenancy, resale=resale,
+                           can_buy_back=can_buy_back, event=contracts.buy_back_event(application),
+                           form=form or BuyBackForm(), today=today, title=_("产权型人才住房：转让与回购")), status
+
+
+@bp.route("/<int:application_id>/buy-back", methods=["GET", "POST"])
+@allow(Role.bureau_officer)
+def buy_back(application_id: int):
+    """The purchase of a talent property home: may it be resold now (plan box 1, five years of full-time work),
+    and the buy-back of a shared-ownership home at the cost price at transfer (plan box 1)."""
+    application = application_or_404(application_id)
+    form = BuyBackForm()
+    if form.is_submitted():
+        if form.validate():
+            try:
+                result = contracts.buy_back(application, current_user, form.transfer_on.data,
+                                            reason=form.reason.data.strip())
+            except ContractError as error:
+                db.session.rollback()
+                _field_error(form, error)
+            else:
+                db.session.commit()
+                flash(_("已登记回购：按转让时的成本价 %(price)s 回购，房源已退回房源池。",
+                        price=str(result["price"])), "success")
+                return redirect(url_for("tenancies.buy_back", application_id=application.id))
+        return _buy_back_page(application, form, 400)
+    return _buy_back_page(application, form)

@@ -136,3 +136,13 @@ def test_anonymous_visitors_are_sent_to_sign_in(app):
         assert response.status_code < 500, f"{method} {rule.rule}: {response.status_code}"
         if not access.public:
             assert response.status_code == 302 and "/login" in response.headers["Location"], rule.rule
+
+
+def test_talent_buy_back_page_is_the_bureau_officers_alone(app):
+    """The buy-back of a talent property home (plan box 1) is in the matrix above: bureau officers only, scoped to
+    the case (another city's officer gets 404)."""
+    rules = {rule.rule: rule for rule in app.url_map.iter_rules()}
+    rule = rules["/bureau/contracts/<int:application_id>/buy-back"]
+    access = app.view_functions[rule.endpoint].access_rule
+    assert set(access.roles) == {Role.bureau_officer} and not access.public
+    assert {"GET", "POST"} <= set(rule.methods) and "application_id" in rule.arguments
