@@ -12,7 +12,7 @@ WORKERS ?= 2
 THREADS ?= 4
 JOB_WORKERS ?= 1
 
-.PHONY: run serve worker test install install-test translations browser postgres db clean mutation lock audit
+.PHONY: run serve worker test install install-test translations browser postgres db clean mutation lock audit lint
 
 # Exact versions of every dependency, direct and indirect, come from the lock files (pip-tools, compiled from
 # setup.cfg by `make lock`); the package itself is installed without resolving anything further.
@@ -81,7 +81,12 @@ serve: db
 worker: install
 	$(BIN)/housing-security worker --workers $(JOB_WORKERS)
 
-test: install-test translations browser postgres audit
+# Lint (ruff) and types (mypy: strict on policy/ and allocation/); settings in pyproject.toml.
+lint: install-test
+	$(BIN)/ruff check housing_security tests benchmarks migrations
+	$(BIN)/mypy
+
+test: install-test translations browser postgres audit lint
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
 	tests/with-postgres.sh $(BIN)/pytest -n 2 -q tests/web tests/services $(PYTEST_ARGS)
 

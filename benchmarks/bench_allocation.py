@@ -91,7 +91,7 @@ def main() -> None:
     with open(target, "wb") as handle:
         handle.write(orjson.dumps(optimal, option=orjson.OPT_INDENT_2))
     stages["write JSON"] = time.perf_counter() - started
-    print(f"stages (in-process): " + ", ".join(f"{k} {v:.2f} s" for k, v in stages.items()))
+    print("stages (in-process): " + ", ".join(f"{k} {v:.2f} s" for k, v in stages.items()))
     print(f"  {len(graph.household_classes)} household classes, {len(graph.unit_classes)} unit classes, "
           f"{graph.num_edges} class edges")
     show("optimal", optimal)

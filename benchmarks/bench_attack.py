@@ -15,7 +15,6 @@ A fresh demo database (small) is served by werkzeug's threaded server in a child
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import statistics
 import subprocess

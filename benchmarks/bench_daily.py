@@ -61,8 +61,19 @@ def generate(instance: Path, households: int, units: int, seed: int) -> dict:
 
     from housing_security import policy
     from housing_security.extensions import db
-    from housing_security.models import (Application, Building, Household, Jurisdiction, Member, Offer, Project,
-                                         RentSubsidy, Tenancy, Unit, UnitEvent)
+    from housing_security.models import (
+        Application,
+        Building,
+        Household,
+        Jurisdiction,
+        Member,
+        Offer,
+        Project,
+        RentSubsidy,
+        Tenancy,
+        Unit,
+        UnitEvent,
+    )
     from housing_security.services import demo
 
     rng = random.Random(seed)
@@ -235,7 +246,7 @@ def main() -> None:
         print("the same first run job by job, in one process (start-up excluded):")
         total = 0.0
         cpu_total = 0.0
-        for job, seconds, cpu, figures in timed_jobs(copy):
+        for job, seconds, cpu, _figures in timed_jobs(copy):
             total += seconds
             cpu_total += cpu
             print(f"  {job:18s} {seconds:6.2f} s wall, {cpu:6.2f} s CPU")

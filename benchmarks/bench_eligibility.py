@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from housing_security.policy import Household, evaluate, evaluate_many, load_pack, make_id_number  # noqa: E402
+from housing_security.policy import Household, evaluate, evaluate_many, load_pack, make_id_number
 
 # Taiyuan's districts and counties: a re-verification batch mixes a few dozen region codes.
 REGIONS = ["140105", "140106", "140107", "140108", "140109", "140110", "140121", "140122", "140123",

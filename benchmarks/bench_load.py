@@ -188,10 +188,10 @@ def _percentile(sorted_times: list[float], percent: int) -> float:
 
 
 def drive(base: str, phase: str, setup_data: dict, users: int, duration: float, server_pids: list[int]) -> dict:
-    import gevent
-    import psutil
     from urllib.parse import urlencode
 
+    import gevent
+    import psutil
     from locust import FastHttpUser, HttpUser, constant, task
     from locust.env import Environment
 

@@ -85,7 +85,7 @@ def create_user(username, role, display_name, jurisdiction_code, password):
         accounts.create_user(username, password, Role(role), display_name, jurisdiction)
     except accounts.AccountError as error:
         db.session.rollback()
-        raise click.BadParameter(error.message_id.replace("_", " "), param_hint=f"--{error.field}")
+        raise click.BadParameter(error.message_id.replace("_", " "), param_hint=f"--{error.field}") from error
     db.session.commit()
     click.echo(f"created {role} {username}")
 
@@ -212,7 +212,7 @@ def run_round(city, programme, round_date, next_date, publish):
     try:
         rnd = rounds.run_round_now(city, programme, round_date.date(), next_date.date(), progress=progress)
     except rounds.RoundError as error:
-        raise click.BadParameter(str(error.code), param_hint=f"--{error.field.replace('_', '-')}")
+        raise click.BadParameter(str(error.code), param_hint=f"--{error.field.replace('_', '-')}") from error
     click.echo("", err=True)
     summary = {"round": rnd.id, "status": rnd.status, "objective": rnd.objective}
     if publish:

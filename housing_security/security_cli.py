@@ -106,7 +106,7 @@ def backup(directory):
         path.chmod(0o600)
         files[str(path.relative_to(target))] = _sha256(path)
     revision = db.session.execute(db.text("SELECT version_num FROM alembic_version")).scalar()
-    manifest = {"created_at": dt.datetime.now(dt.timezone.utc).isoformat(), "database": database,
+    manifest = {"created_at": dt.datetime.now(dt.UTC).isoformat(), "database": database,
                 "backend": url.get_backend_name(), "revision": revision, "files": files}
     (target / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True))
     (target / MANIFEST).chmod(0o600)
@@ -134,7 +134,7 @@ def restore(directory, force):
         manifest = json.loads((source / MANIFEST).read_text())
     except (OSError, ValueError):
         click.echo(f"{source / MANIFEST}: missing or unreadable", err=True)
-        raise SystemExit(2)
+        raise SystemExit(2) from None
     for name, expected in sorted(manifest.get("files", {}).items()):
         path = source / name
         if not path.is_file() or _sha256(path) != expected:

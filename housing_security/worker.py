@@ -17,7 +17,7 @@ Periodic tasks (registered by the consumer only): the daily jobs at `DAILY_JOBS_
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Optional
 from zoneinfo import ZoneInfo
@@ -100,7 +100,7 @@ def daily_time_utc(app: Flask) -> tuple[int, int]:
     hour, minute = (int(part) for part in str(app.config.get("DAILY_JOBS_AT", "02:30")).split(":"))
     zone = ZoneInfo(app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai"))
     local = datetime.now(zone).replace(hour=hour, minute=minute, second=0, microsecond=0)
-    moment = local.astimezone(timezone.utc)
+    moment = local.astimezone(UTC)
     return moment.hour, moment.minute
 
 

@@ -116,7 +116,7 @@ class Household:
     tenures: tuple[str, ...] = (DEFAULT_TENURE,)
     bands: tuple[int, ...] = (0,)  # per policy group: index into policy.size_bands, or -1
 
-    def band_index_for(self, unit: "Unit") -> int:
+    def band_index_for(self, unit: Unit) -> int:
         """The size band (index into policy.size_bands) that judges this household for that unit, or -1."""
         return self.bands[unit.group] if unit.group >= 0 else -1
 
@@ -247,14 +247,14 @@ def _load_policy(data) -> Policy:
                   tuple(grouped))
 
 
-def _choice(r: "_Reader", name: str, allowed: tuple[str, ...], default: str) -> str:
+def _choice(r: _Reader, name: str, allowed: tuple[str, ...], default: str) -> str:
     value = r.get(name, str, default=default)
     if value not in allowed:
         r.fail(name, f"unknown value {value!r} (known: {', '.join(allowed)})")
     return value
 
 
-def _choices(r: "_Reader", name: str, allowed: tuple[str, ...], default: str) -> tuple[str, ...]:
+def _choices(r: _Reader, name: str, allowed: tuple[str, ...], default: str) -> tuple[str, ...]:
     values = r.get(name, list, default=[default])
     if not values:
         r.fail(name, "must list at least one value")

@@ -93,11 +93,11 @@ class Application(db.Model):
 
     household = relationship("Household")
     street = relationship("Jurisdiction")
-    events: Mapped[list["ApplicationEvent"]] = relationship(
+    events: Mapped[list[ApplicationEvent]] = relationship(
         back_populates="application", order_by="ApplicationEvent.id", viewonly=True
     )
-    objections: Mapped[list["Objection"]] = relationship(back_populates="application", order_by="Objection.id")
-    info_requests: Mapped[list["InfoRequest"]] = relationship(order_by="InfoRequest.id")
+    objections: Mapped[list[Objection]] = relationship(back_populates="application", order_by="Objection.id")
+    info_requests: Mapped[list[InfoRequest]] = relationship(order_by="InfoRequest.id")
 
     @property
     def status_enum(self) -> ApplicationStatus:

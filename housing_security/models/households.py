@@ -39,13 +39,13 @@ class Household(db.Model):
 
     owner = relationship("User")
     street = relationship("Jurisdiction")
-    members: Mapped[list["Member"]] = relationship(
+    members: Mapped[list[Member]] = relationship(
         back_populates="household", cascade="all, delete-orphan", order_by="Member.position"
     )
-    documents: Mapped[list["Document"]] = relationship(back_populates="household", cascade="all, delete-orphan")
+    documents: Mapped[list[Document]] = relationship(back_populates="household", cascade="all, delete-orphan")
 
     @property
-    def main_applicant(self) -> Optional["Member"]:
+    def main_applicant(self) -> Optional[Member]:
         return next((m for m in self.members if m.relation == "self"), None)
 
 

@@ -49,7 +49,7 @@ class Project(db.Model):
     cost_per_m2: Mapped[Optional[Decimal]] = mapped_column(MONEY)
 
     district = relationship("Jurisdiction")
-    buildings: Mapped[list["Building"]] = relationship(back_populates="project", cascade="all, delete-orphan")
+    buildings: Mapped[list[Building]] = relationship(back_populates="project", cascade="all, delete-orphan")
 
 
 class Building(db.Model):
@@ -66,7 +66,7 @@ class Building(db.Model):
     elevator: Mapped[bool] = mapped_column(Boolean, default=False)
 
     project: Mapped[Project] = relationship(back_populates="buildings")
-    units: Mapped[list["Unit"]] = relationship(back_populates="building", cascade="all, delete-orphan")
+    units: Mapped[list[Unit]] = relationship(back_populates="building", cascade="all, delete-orphan")
 
 
 class Unit(db.Model):
@@ -98,7 +98,7 @@ class Unit(db.Model):
     status_until: Mapped[Optional[date]] = mapped_column(Date)
 
     building: Mapped[Building] = relationship(back_populates="units")
-    events: Mapped[list["UnitEvent"]] = relationship(back_populates="unit", order_by="UnitEvent.id",
+    events: Mapped[list[UnitEvent]] = relationship(back_populates="unit", order_by="UnitEvent.id",
                                                      cascade="all, delete-orphan")
 
     @property

@@ -50,10 +50,10 @@ class Jurisdiction(db.Model):
     office_address: Mapped[str] = mapped_column(String(200), default="", server_default="")
     office_phone: Mapped[str] = mapped_column(String(32), default="", server_default="")
 
-    parent: Mapped[Optional["Jurisdiction"]] = relationship(remote_side=[id], back_populates="children")
-    children: Mapped[list["Jurisdiction"]] = relationship(back_populates="parent")
+    parent: Mapped[Optional[Jurisdiction]] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list[Jurisdiction]] = relationship(back_populates="parent")
 
-    def lineage(self) -> list["Jurisdiction"]:
+    def lineage(self) -> list[Jurisdiction]:
         """This jurisdiction and every one above it, nearest first."""
         chain, node = [], self
         while node is not None:
@@ -61,10 +61,10 @@ class Jurisdiction(db.Model):
             node = node.parent
         return chain
 
-    def contains(self, other: Optional["Jurisdiction"]) -> bool:
+    def contains(self, other: Optional[Jurisdiction]) -> bool:
         return other is not None and any(node.id == self.id for node in other.lineage())
 
-    def ancestor(self, kind: str) -> Optional["Jurisdiction"]:
+    def ancestor(self, kind: str) -> Optional[Jurisdiction]:
         return next((node for node in self.lineage() if node.kind == kind), None)
 
     def name(self, locale: str) -> str:

@@ -41,7 +41,7 @@ class AllocationRound(db.Model):
     instance: Mapped[Optional[dict]] = mapped_column(JSON)
     result: Mapped[Optional[dict]] = mapped_column(JSON)
 
-    assignments: Mapped[list["Assignment"]] = relationship(back_populates="round", cascade="all, delete-orphan")
+    assignments: Mapped[list[Assignment]] = relationship(back_populates="round", cascade="all, delete-orphan")
 
 
 class Assignment(db.Model):

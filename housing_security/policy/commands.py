@@ -67,8 +67,8 @@ def params(city, as_of, lang, as_json):
     """Print every parameter of CITY's pack: value, unit, effective date, status, citation, provenance."""
     try:
         pack = load_pack(city)
-    except ParameterError:
-        raise BadInput(f"Error: unknown city {city!r}; use default or one of {', '.join(list_cities())}")
+    except ParameterError as error:
+        raise BadInput(f"Error: unknown city {city!r}; use default or one of {', '.join(list_cities())}") from error
     if as_json:
         click.echo(json.dumps(pack.to_dict(), ensure_ascii=False, indent=2))
         return

@@ -6,8 +6,9 @@ city tells them all at once, before the applicant starts.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Iterable, Mapping, Optional
+from typing import Optional
 
 # The circumstances a rule may depend on (what the household declares in its sections).
 CIRCUMSTANCES = ("minimum_allowance", "special_hardship", "low_income", "veteran_family", "disability")

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 from decimal import Decimal
 
 from .errors import ParameterError
 from .household import Household
 from .money import rent_subsidy_from
-from .parameters import ParamRef, ParameterPack, jsonable, load_pack
+from .parameters import ParameterPack, ParamRef, jsonable, load_pack
 from .rules import RULES, Context, RuleResult, age_on
 from .units import area_range_from, default_tenure
 from .vocabulary import PROGRAMMES, TENURES

@@ -9,9 +9,10 @@ it, so a caseworker sees the reason inside the decision.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any, Mapping
+from typing import Any
 
 from .errors import InputError
 from .idnumber import is_well_formed, normalise_id_number
@@ -81,7 +82,7 @@ class Member:
     owns_home_in_city: bool = False
 
     @classmethod
-    def from_dict(cls, data: Any, record: str = "?", path: str = "members[0]") -> "Member":
+    def from_dict(cls, data: Any, record: str = "?", path: str = "members[0]") -> Member:
         if not isinstance(data, Mapping):
             raise InputError(record, path, "must be an object")
         relation = _get(data, "relation", record, f"{path}.relation")
@@ -177,7 +178,7 @@ class Household:
         raise InputError(self.id, "members", "no member with relation 'self'")
 
     @classmethod
-    def from_dict(cls, data: Any, record: str | None = None) -> "Household":
+    def from_dict(cls, data: Any, record: str | None = None) -> Household:
         if not isinstance(data, Mapping):
             raise InputError(record or "?", "(record)", "must be an object")
         rid = data.get("id")

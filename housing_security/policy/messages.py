@@ -7,7 +7,7 @@ name a rule's inputs or the last part of a parameter's name (e.g. `{income_limit
 from __future__ import annotations
 
 import string
-from typing import Mapping
+from collections.abc import Mapping
 
 MESSAGES: dict[str, dict[str, str]] = {
     "decision.eligible": {"zh": "符合{programme}申请条件", "en": "Eligible for {programme}"},

@@ -6,10 +6,10 @@ Every amount is a Decimal rounded to fen (0.01) half-up, the way a payment is ma
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Mapping
 
-from .parameters import ParamRef, ParameterPack, load_pack
+from .parameters import ParameterPack, ParamRef, load_pack
 
 CENT = Decimal("0.01")
 ZERO = Decimal(0)

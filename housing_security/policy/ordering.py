@@ -10,9 +10,10 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import hashlib
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from .parameters import ParameterPack, load_pack
 from .vocabulary import ORDERING_METHODS
@@ -25,7 +26,7 @@ class QueueEntry:
     approved_on: dt.date | None = None
 
     @classmethod
-    def coerce(cls, item: Any) -> "QueueEntry":
+    def coerce(cls, item: Any) -> QueueEntry:
         if isinstance(item, QueueEntry):
             return item
         if isinstance(item, Mapping):
@@ -80,7 +81,7 @@ class LotteryResult:
 
 
 def _ticket(seed: str, entry_id: str) -> str:
-    return hashlib.sha256(f"{seed}:{entry_id}".encode("utf-8")).hexdigest()
+    return hashlib.sha256(f"{seed}:{entry_id}".encode()).hexdigest()
 
 
 def lottery_draw(entry_ids: Iterable[str], seed: str) -> LotteryResult:

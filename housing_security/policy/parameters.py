@@ -10,11 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import yaml
 
@@ -232,7 +233,7 @@ def _read_yaml(code: str) -> Mapping:
         return yaml.safe_load(fh)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _load(code: str) -> ParameterPack:
     data = _read_yaml(code)
     parent_code = data.get("inherits")

@@ -7,14 +7,14 @@ the inputs and ParamRefs it used, so a decision can be explained and re-checked 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Callable, Mapping
 
 from .errors import InvalidIdNumber
 from .household import Household
 from .idnumber import mask_id_number, validate_id_number
-from .parameters import ParamRef, ParameterPack, jsonable
+from .parameters import ParameterPack, ParamRef, jsonable
 
 CENT = Decimal("0.01")
 

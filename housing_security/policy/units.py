@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from decimal import Decimal
-from typing import Mapping
 
-from .parameters import ParamRef, ParameterPack, load_pack
+from .parameters import ParameterPack, ParamRef, load_pack
 from .vocabulary import TENURES
 
 ZERO = Decimal(0)

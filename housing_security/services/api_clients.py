@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from typing import Iterable, Optional
+from collections.abc import Iterable
+from typing import Optional
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select

@@ -6,17 +6,18 @@ Every function here changes the session and records an audit row; the caller com
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
-from typing import Iterable, Optional
+from typing import Optional
 
 from sqlalchemy import select
 
 from .. import policy
 from ..extensions import db
-from ..policy import documents as policy_documents
 from ..models import Application, AuditLog, Household, Jurisdiction, Member, User
 from ..models._types import utcnow
+from ..policy import documents as policy_documents
 from . import audit, eligibility
 from .calendar import workflow_value
 from .parameters import effective_pack

@@ -6,8 +6,9 @@ A working day is Monday–Friday, minus the city's `workflow.holidays`, plus its
 from __future__ import annotations
 
 import calendar as _calendar
+from collections.abc import Iterable
 from datetime import date, timedelta
-from typing import Iterable, Optional
+from typing import Optional
 
 from .. import policy
 from .parameters import effective_pack
@@ -19,7 +20,7 @@ class WorkingCalendar:
         self.makeup_days = {_as_date(d) for d in makeup_days}
 
     @classmethod
-    def for_city(cls, city_code: str, as_of: date) -> "WorkingCalendar":
+    def for_city(cls, city_code: str, as_of: date) -> WorkingCalendar:
         return cls(_param(city_code, "workflow.holidays", as_of, ()),
                    _param(city_code, "workflow.makeup_working_days", as_of, ()))
 

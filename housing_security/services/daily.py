@@ -7,9 +7,11 @@ changes nothing (it finds nothing left to do), so a retried or doubled schedule 
 """
 from __future__ import annotations
 
+import importlib
 import logging
+from collections.abc import Callable
 from datetime import date
-from typing import Callable, Optional
+from typing import Optional
 
 from ..extensions import db
 
@@ -51,7 +53,8 @@ def run_daily(as_of: Optional[date] = None, city_code: Optional[str] = None,
 
 
 def _load_jobs() -> None:
-    """Import the modules whose jobs register themselves (kept here so the order of the day is one list)."""
-    from . import daily_jobs  # noqa: F401
-    from . import registry_jobs  # noqa: F401  (registry re-check and SMS notices)
-    from . import daily_closing  # noqa: F401  (last: purge expired sessions, seal the audit chains)
+    """Import the modules whose jobs register themselves, in the order of the day: the case and tenancy jobs,
+    then the registry re-check and SMS notices, last the closing jobs (purge expired sessions, seal the audit
+    chains). Imported by name so that sorting imports can never reorder the day."""
+    for module in ("daily_jobs", "registry_jobs", "daily_closing"):
+        importlib.import_module(f"{__package__}.{module}")

@@ -3,7 +3,7 @@ stage of the workflow, so that every screen has something real to show. Idempote
 from __future__ import annotations
 
 import random
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from sqlalchemy import func, select
@@ -11,13 +11,33 @@ from sqlalchemy import func, select
 from .. import policy
 from ..extensions import db
 from ..models import (
-    Application, ApplicationEvent, Building, Household, InfoRequest, Jurisdiction, Member, Offer, Project,
-    RentSubsidy, Role, Tenancy, Unit, User,
+    Application,
+    ApplicationEvent,
+    Building,
+    Household,
+    InfoRequest,
+    Jurisdiction,
+    Member,
+    Offer,
+    Project,
+    RentSubsidy,
+    Role,
+    Tenancy,
+    Unit,
+    User,
 )
 from . import accounts, audit, eligibility, unit_status, waitlist
 from .calendar import add_months, review_due, workflow_value
 from .demo_city import (
-    CITIES, DEMO_PASSWORD, GIVEN, PROJECT_PRICES, PROJECTS, PROVINCE, REGION_CODES, STAFF_ACCOUNTS, SURNAMES,
+    CITIES,
+    DEMO_PASSWORD,
+    GIVEN,
+    PROJECT_PRICES,
+    PROJECTS,
+    PROVINCE,
+    REGION_CODES,
+    STAFF_ACCOUNTS,
+    SURNAMES,
     street_office_contact,
 )
 
@@ -290,7 +310,7 @@ class _CaseWriter:
 
 
 def _at(day: date) -> datetime:
-    return datetime.combine(day, time(9, 30), tzinfo=timezone.utc)
+    return datetime.combine(day, time(9, 30), tzinfo=UTC)
 
 
 def _household(street: Jurisdiction, owner: User | None, programme: str, rng: random.Random, today: date,

@@ -15,15 +15,24 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Iterable, Optional
+from typing import Optional
 
 from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import (
-    AllocationRound, Application, ApplicationEvent, Building, Jurisdiction, Offer, Project, RentSubsidy, Unit,
+    AllocationRound,
+    Application,
+    ApplicationEvent,
+    Building,
+    Jurisdiction,
+    Offer,
+    Project,
+    RentSubsidy,
+    Unit,
     UnitEvent,
 )
 from .calendar import add_months

@@ -22,7 +22,7 @@ MAX_FAILURES = 5
 
 def _hash(user_id: int, code: str) -> str:
     secret = str(current_app.config.get("SECRET_KEY") or "").encode("utf-8")
-    return hmac.new(secret, f"{user_id}:{code.strip()}".encode("utf-8"), hashlib.sha256).hexdigest()
+    return hmac.new(secret, f"{user_id}:{code.strip()}".encode(), hashlib.sha256).hexdigest()
 
 
 def issue(user: User) -> str:

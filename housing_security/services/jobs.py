@@ -22,9 +22,10 @@ import os
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, Callable, Optional
+from typing import Any, Optional
 
 from flask import current_app
 from sqlalchemy import create_engine, select, update
@@ -201,7 +202,7 @@ class Reporter:
         self._thread = threading.Thread(target=self._beat, args=(heartbeat_every(),), daemon=True,
                                         name=f"job-{job_id}-heartbeat")
 
-    def __enter__(self) -> "Reporter":
+    def __enter__(self) -> Reporter:
         self._thread.start()
         return self
 

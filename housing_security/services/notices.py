@@ -87,7 +87,7 @@ class HttpSmsSender:
             headers["Authorization"] = f"Bearer {self.token}"
         request = urllib.request.Request(self.url, data=body, headers=headers, method="POST")
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310 (configured URL)
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 answer = response.read(4096)
         except urllib.error.HTTPError as error:
             raise SendError(f"gateway answered HTTP {error.code}") from None

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Optional
 
 from sqlalchemy import func, select
@@ -172,7 +172,7 @@ def standing(application: Application, today: Optional[date] = None) -> QueueSta
     # tenancies not recorded yet: accepted offers are the same hand-outs
     accepted = (select(func.count(Offer.id)).join(Application, Offer.application_id == Application.id)
                 .where(*same_queue, Offer.status == "accepted",
-                       Offer.made_at >= datetime.combine(since, time.min, tzinfo=timezone.utc)).scalar_subquery())
+                       Offer.made_at >= datetime.combine(since, time.min, tzinfo=UTC)).scalar_subquery())
     rank = application.queue_rank if application.status in WAITING_STATUSES else None
     columns = [tenancies, accepted]
     if rank is not None:

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any, Mapping
-
+from typing import Any
 
 from .. import policy
 from ..policy.parameters import normalise
-
 
 # Units whose figures are whole numbers (days, months, years, counts of declines, points).
 _INTEGER_UNITS = ("years", "months", "days", "working", "declines", "points")

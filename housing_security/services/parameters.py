@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import json
 from collections import OrderedDict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Iterable, Optional
+from typing import Any, Optional
 
 from flask import g, has_app_context
 from sqlalchemy import select
@@ -88,7 +89,7 @@ def changes_state(city_code: str) -> tuple:
                   json.dumps(r.value, sort_keys=True, separators=(",", ":")), r.citation) for r in rows)
 
 
-_PACKS: "OrderedDict[tuple[str, tuple], policy.ParameterPack]" = OrderedDict()
+_PACKS: OrderedDict[tuple[str, tuple], policy.ParameterPack] = OrderedDict()
 _PACKS_MAX = 64
 
 

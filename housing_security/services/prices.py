@@ -22,9 +22,9 @@ from typing import Any, Optional
 from sqlalchemy import select
 
 from .. import policy
-from ..policy.money import money
 from ..extensions import db
 from ..models import Application, Tenancy, Unit
+from ..policy.money import money
 from .parameters import effective_pack
 
 TALENT_CITATION = "plan §4(4), box 1"

@@ -2,7 +2,7 @@
 end of publicity, which moves a case onto the waiting list (轮候) and re-ranks the queue."""
 from __future__ import annotations
 
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from typing import Optional
 
 from flask import current_app
@@ -42,7 +42,7 @@ def lodge_objection(application: Application, content: str, name: str = "", cont
             audit.record("objection.merge", existing, actor=lodged_by, application_id=application.id,
                          repeats=existing.repeats)
             return existing
-    day_start = datetime.combine(today, time.min, tzinfo=timezone.utc)
+    day_start = datetime.combine(today, time.min, tzinfo=UTC)
     lodged_today = db.session.scalar(select(func.count()).select_from(Objection).where(
         Objection.application_id == application.id, Objection.lodged_at >= day_start))
     if lodged_today >= int(current_app.config["OBJECTION_DAILY_CAP_PER_CASE"]):
@@ -74,7 +74,7 @@ def _close(objection: Objection, actor: User, status: str, outcome: str) -> None
     objection.status = status
     objection.outcome = (outcome or "").strip()
     objection.resolved_by_id = actor.id
-    objection.resolved_at = datetime.now(timezone.utc)
+    objection.resolved_at = datetime.now(UTC)
     audit.record(f"objection.{status}", objection, actor=actor, application_id=objection.application_id,
                  outcome=objection.outcome, batch=True)
 
@@ -92,7 +92,7 @@ def resolve_objection(objection: Objection, actor: User, upheld: bool, outcome: 
     objection.status = "upheld" if upheld else "dismissed"
     objection.outcome = outcome
     objection.resolved_by_id = actor.id
-    objection.resolved_at = datetime.now(timezone.utc)
+    objection.resolved_at = datetime.now(UTC)
     audit.record(f"objection.{objection.status}", objection, actor=actor, application_id=application.id,
                  outcome=outcome)
     if upheld:

@@ -9,9 +9,10 @@ household already covered, re-verifies it (an exit starts with the city's buffer
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
-from typing import Iterable, Optional
+from typing import Optional
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -19,8 +20,7 @@ from sqlalchemy import select
 
 from .. import policy
 from ..extensions import db
-from ..models import (ACTIVE_STATUSES, REGISTRY_KINDS, Application, AuditLog, Household, Member, RegistryCheck,
-                      User)
+from ..models import ACTIVE_STATUSES, REGISTRY_KINDS, Application, AuditLog, Household, Member, RegistryCheck, User
 from ..models._types import utcnow
 from . import audit, eligibility
 from .parameters import effective_pack
@@ -207,7 +207,7 @@ def check_application(application: Application, occasion: str, as_of: Optional[d
             results.append((index, member, "mismatch" if absent else "not_found", declared, absent or {}))
         mismatches = [(i, reg, m.relation) for i, m, outcome, _, reg in results if outcome == "mismatch"]
         blocking = _impact(application, kind, mismatches, as_of)
-        for index, member, outcome, declared, registry in results:
+        for _index, member, outcome, declared, registry in results:
             row = existing.get((member.id, kind))
             is_blocking = blocking and outcome == "mismatch"
             if row is not None and (row.outcome, row.declared, row.registry) == (outcome, declared, registry):

@@ -17,17 +17,29 @@ from __future__ import annotations
 import csv
 import io
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Iterable, Optional
+from typing import Optional
 
 from sqlalchemy import exists, func, insert, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import (Application, ApplicationEvent, Building, CaseTask, Project, RentCharge, RentPayment, Tenancy,
-                      Unit, UnitStatus, User)
+from ..models import (
+    Application,
+    ApplicationEvent,
+    Building,
+    CaseTask,
+    Project,
+    RentCharge,
+    RentPayment,
+    Tenancy,
+    Unit,
+    UnitStatus,
+    User,
+)
 from ..policy.money import money
 from . import audit, transitions, unit_status
 from .calendar import add_months, end_of_month, workflow_value

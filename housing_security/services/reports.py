@@ -10,8 +10,9 @@ Read-only; the caller audits the download.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from datetime import date, timedelta
-from typing import Callable, Optional
+from typing import Optional
 
 from flask_babel import gettext as _
 from openpyxl import Workbook

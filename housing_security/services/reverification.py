@@ -3,8 +3,9 @@ households; those no longer eligible enter the exit buffer (退出缓冲期) and
 Also the bureau's early warning for the six-month coverage commitment (plan §12.1)."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, timedelta
-from typing import Iterable, Optional
+from typing import Optional
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, false, or_, select

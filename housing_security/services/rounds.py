@@ -25,8 +25,9 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from collections.abc import Callable
 from datetime import date
-from typing import Callable, Optional
+from typing import Optional
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -35,8 +36,16 @@ from .. import policy
 from ..allocation import compare, load_instance
 from ..extensions import db
 from ..models import (
-    AllocationRound, Application, Assignment, Building, Household, Jurisdiction, Offer, Project,
-    Unit, User,
+    AllocationRound,
+    Application,
+    Assignment,
+    Building,
+    Household,
+    Jurisdiction,
+    Offer,
+    Project,
+    Unit,
+    User,
 )
 from ..models._types import utcnow
 from . import audit, unit_status, waitlist

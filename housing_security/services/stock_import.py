@@ -14,10 +14,11 @@ import csv
 import io
 import re
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any, Iterable, Optional
+from typing import Any, Optional
 
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 from sqlalchemy import insert, select
@@ -432,7 +433,7 @@ def _check_row(checker: _Checker, number: int, values: list, marks: list, positi
                        "params": {k: str(v) for k, v in params.items()}})
         bad.add(key)
 
-    for key, header, required in COLUMNS:
+    for key, _header, required in COLUMNS:
         index = positions.get(key)
         raw = values[index] if index is not None and index < len(values) else None
         if index is not None and index < len(marks) and marks[index]:

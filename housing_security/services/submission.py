@@ -12,9 +12,8 @@ from ..extensions import db
 from ..models import Application, InfoRequest, User
 from ..models._types import utcnow
 from . import duplicates, eligibility, registry_checks, transitions
-from .calendar import review_due
-
 from .applications import ApplicationError, live_documents, precheck, ready_to_submit
+from .calendar import review_due
 
 
 @dataclass

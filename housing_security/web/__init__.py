@@ -8,10 +8,34 @@ from .input_guard import refuse_non_form_bodies, refuse_nul_characters
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import idempotency, security_headers
-    from . import (admin, admin_api, admin_parameters, api, appeals, applicant, auth, bureau, cases, form_errors,
-                   intake, lab, labels, lottery, main, province, publicity, registry, rent, reports, rounds, stock,
-                   subsidies, tenancies)
+    from . import (
+        admin,
+        admin_api,
+        admin_parameters,
+        api,
+        appeals,
+        applicant,
+        auth,
+        bureau,
+        cases,
+        form_errors,
+        idempotency,
+        intake,
+        lab,
+        labels,
+        lottery,
+        main,
+        province,
+        publicity,
+        registry,
+        rent,
+        reports,
+        rounds,
+        security_headers,
+        stock,
+        subsidies,
+        tenancies,
+    )
 
     for module in (main, auth, applicant, cases, bureau, admin, admin_parameters, publicity, appeals, intake, rounds,
                    stock, lottery, province, reports, lab, registry, api, admin_api, tenancies, subsidies, rent):

@@ -8,8 +8,9 @@ looked up through the caller's scope (role + jurisdiction + ownership).
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Callable, Iterable, Optional
+from typing import Optional
 
 from flask import abort, current_app, request
 from flask_login import current_user

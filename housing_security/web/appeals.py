@@ -6,12 +6,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..extensions import db
+from ..models import Role
 from ..services import review
 from ..services.transitions import TransitionError
 from .access import allow, application_or_404
-from .case_forms import AppealRequestForm
 from .case_actions import refusal_message
-from ..models import Role
+from .case_forms import AppealRequestForm
 
 bp = Blueprint("appeals", __name__, url_prefix="/me/applications")
 

@@ -30,6 +30,7 @@ from ..models import (
     Role,
 )
 from ..models._types import utcnow
+from ..policy import documents as policy_documents
 from ..services import (
     applications,
     contracts,
@@ -42,7 +43,6 @@ from ..services import (
     submission,
     waitlist,
 )
-from ..policy import documents as policy_documents
 from ..services.applications import ApplicationError
 from ..services.calendar import workflow_value
 from ..services.offers import OfferError

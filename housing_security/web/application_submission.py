@@ -16,11 +16,11 @@ from ..models import Document
 from ..services import applications, documents, duplicates, submission
 from ..services.applications import ApplicationError
 from ..services.documents import DocumentError
-from .idempotency import claim, idempotent
 from . import application_forms as forms
 from .access import application_or_404, require
 from .application_forms import SECTION_LABELS, STATE_LABELS
 from .i18n import current_language
+from .idempotency import claim, idempotent
 
 
 def register(editor) -> None:

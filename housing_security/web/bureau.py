@@ -11,11 +11,11 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import Application, Building, Household, Project, Role, Unit
-from ..services import publicity as publicity_service
 from ..services import commitment_guard, portfolio, prices, reverification, subsidy_ledger
+from ..services import publicity as publicity_service
 from ..services.parameters import effective_pack
-from .access import allow, application_scope, city_code_of
 from . import insight
+from .access import allow, application_scope, city_code_of
 from .application_forms import ids_from
 from .case_forms import ConfirmForm
 from .i18n import current_language

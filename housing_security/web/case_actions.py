@@ -5,8 +5,8 @@ state or the officer's role does not allow is a flash message (nothing saved), n
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Callable
 
 from flask import abort, flash, redirect, url_for
 from flask_babel import gettext as _
@@ -18,14 +18,13 @@ from ..extensions import db
 from ..models import Member, Objection, Offer, RegistryCheck, Role
 from ..services import offers as offers_service
 from ..services import publicity as publicity_service
-from ..services import registry_checks, review, reverification
+from ..services import registry_checks, reverification, review
 from ..services.transitions import TransitionError
 from . import case_forms as forms
 from .access import STAFF, allow, application_or_404
 from .cases import bp, render_detail
 from .i18n import current_language
 from .labels import STATUS_LABELS, label
-
 
 DECLINE_REVIEW_ERRORS = {
     "not_declined": _l("该配租通知没有被拒绝，无需审核。"),

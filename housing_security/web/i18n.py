@@ -9,7 +9,6 @@ from flask_babel import get_locale
 from flask_login import current_user
 
 
-
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     chosen = session.get("locale")

@@ -9,11 +9,11 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import Application, Household, Role, User
+from ..models import Application, Household, Role
 from ..services import applications, intake_consent
 from ..services.applications import ApplicationError
 from . import application_forms as forms

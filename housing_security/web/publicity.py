@@ -15,8 +15,8 @@ from ..models import Application, Household
 from ..services import publicity as publicity_service
 from ..services.review import ReviewError
 from .access import public
-from .idempotency import claim, idempotent
 from .case_forms import ObjectionForm
+from .idempotency import claim, idempotent
 from .paging import paginate
 
 bp = Blueprint("publicity", __name__, url_prefix="/publicity")

@@ -38,9 +38,9 @@ from ..models import (
 from ..services import round_runner
 from ..services import rounds as service
 from . import round_insight
-from .idempotency import claim, idempotent
 from .access import allow, city_code_of
 from .exports import csv_response
+from .idempotency import claim, idempotent
 from .labels import PROGRAMME_LABELS
 from .round_forms import ConfirmForm, RoundForm
 

@@ -5,7 +5,9 @@ import string
 from click.testing import CliRunner
 
 from housing_security.allocation import compare, generate_instance, solve
-from housing_security.allocation.commands import allocate, generate_instance as generate_cmd, simulate as simulate_cmd
+from housing_security.allocation.commands import allocate
+from housing_security.allocation.commands import generate_instance as generate_cmd
+from housing_security.allocation.commands import simulate as simulate_cmd
 from housing_security.allocation.messages import CONSTRAINTS, MESSAGES, render
 
 

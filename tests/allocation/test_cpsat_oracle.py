@@ -37,7 +37,6 @@ def cpsat_tiers(instance):
     for tier in policy["tiers"]:
         if tier == "preference" and rule == "seniority":
             # households choose in queue order: minimise each one's value, most senior first, and keep it
-            total = 0
             for i in range(len(hs)):
                 model.minimize(choice[i])
                 solver = cp_model.CpSolver()

@@ -11,8 +11,15 @@ import pytest
 
 from housing_security.allocation import load_instance, solve
 from housing_security.allocation.classes import build_classes
-from housing_security.allocation.compatibility import (COMPATIBLE, STAGES, area_fit, failing_stage, in_band,
-                                                       is_compatible, preference_rank)
+from housing_security.allocation.compatibility import (
+    COMPATIBLE,
+    STAGES,
+    area_fit,
+    failing_stage,
+    in_band,
+    is_compatible,
+    preference_rank,
+)
 from housing_security.allocation.metrics import compare_seniority, objective, round_metrics
 
 BANDS = [{"min_size": 1, "max_size": 2, "min_area": 20, "max_area": 50, "target_area": 35},

@@ -95,7 +95,7 @@ def test_queue_order_dictatorship_agrees_with_the_lexicographic_flow_on_larger_r
         fast, _ = solve_optimal(instance, graph)
         general, _ = solve_general(instance, graph)
 
-        def values(assignment):
+        def values(assignment, instance=instance):
             return ([preference_rank(h, assignment[h.id].district) if h.id in assignment else None
                      for h in sorted(instance.households, key=lambda h: h.rank)],
                     sum(pair_fit(h, u, instance.policy) for h in instance.households

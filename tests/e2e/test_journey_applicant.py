@@ -12,7 +12,6 @@ import pytest
 from selenium.webdriver.common.by import By
 
 from housing_security import policy
-
 from tests.web.conftest_applicant import PDF  # a real PDF: uploads are parsed whole
 
 pytestmark = pytest.mark.e2e

@@ -6,8 +6,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from housing_security.policy import (PROGRAMMES, RULE_CODES, Household, InputError, evaluate, evaluate_many,
-                                     load_pack, make_id_number, pack_from_mapping)
+from housing_security.policy import (
+    PROGRAMMES,
+    RULE_CODES,
+    Household,
+    InputError,
+    evaluate,
+    evaluate_many,
+    load_pack,
+    make_id_number,
+    pack_from_mapping,
+)
 
 from .conftest import AS_OF, household_dict
 

@@ -4,8 +4,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from housing_security.policy import (InvalidIdNumber, is_valid_id_number, make_id_number, mask_id_number,
-                                     validate_id_number)
+from housing_security.policy import (
+    InvalidIdNumber,
+    is_valid_id_number,
+    make_id_number,
+    mask_id_number,
+    validate_id_number,
+)
 
 REGIONS = ["140105", "140702", "140213", "141002", "110105"]
 

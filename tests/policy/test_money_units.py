@@ -3,9 +3,18 @@ from decimal import Decimal
 
 import pytest
 
-from housing_security.policy import (allowed_area_range, buyback_price, load_pack, pack_from_mapping,
-                                     rent_subsidy, resale_allowed, subsidized_rent_ceiling, subsidy_amount,
-                                     talent_price, unit_fits)
+from housing_security.policy import (
+    allowed_area_range,
+    buyback_price,
+    load_pack,
+    pack_from_mapping,
+    rent_subsidy,
+    resale_allowed,
+    subsidized_rent_ceiling,
+    subsidy_amount,
+    talent_price,
+    unit_fits,
+)
 
 from .conftest import AS_OF
 

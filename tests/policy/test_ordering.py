@@ -3,8 +3,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from housing_security.policy import (evaluate, lottery_draw, points_score, queue_ranks, seed_hash,
-                                     verify_lottery)
+from housing_security.policy import evaluate, lottery_draw, points_score, queue_ranks, seed_hash, verify_lottery
 
 from .conftest import AS_OF
 

@@ -5,8 +5,15 @@ from decimal import Decimal
 
 import pytest
 
-from housing_security.policy import Household, evaluate, evaluate_many, load_pack, pack_from_mapping, points_score
-from housing_security.policy import queue_ranks
+from housing_security.policy import (
+    Household,
+    evaluate,
+    evaluate_many,
+    load_pack,
+    pack_from_mapping,
+    points_score,
+    queue_ranks,
+)
 from housing_security.policy.money import rent_subsidy_from, resale_allowed, subsidy_group
 from housing_security.policy.rules import Context
 

@@ -6,11 +6,28 @@ from decimal import Decimal
 
 import pytest
 
-from housing_security.policy import (Household, evaluate, load_pack, lottery_draw, pack_from_mapping,
-                                     points_score, queue_ranks, seed_hash, verify_lottery)
+from housing_security.policy import (
+    Household,
+    evaluate,
+    load_pack,
+    lottery_draw,
+    pack_from_mapping,
+    points_score,
+    queue_ranks,
+    seed_hash,
+    verify_lottery,
+)
 from housing_security.policy.engine import add_months
-from housing_security.policy.money import (buyback_price, money, rent_subsidy, resale_allowed,
-                                           subsidized_rent_ceiling, subsidy_amount, subsidy_group, talent_price)
+from housing_security.policy.money import (
+    buyback_price,
+    money,
+    rent_subsidy,
+    resale_allowed,
+    subsidized_rent_ceiling,
+    subsidy_amount,
+    subsidy_group,
+    talent_price,
+)
 from housing_security.policy.ordering import entries_hash
 from housing_security.policy.units import allowed_area_range, unit_fits
 

@@ -9,9 +9,8 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from housing_security.extensions import db
-from housing_security.models import Application, ApplicationEvent, AuditLog, Jurisdiction, User
+from housing_security.models import Application, ApplicationEvent, AuditLog, Jurisdiction, Role, User
 from housing_security.services import accounts, demo, eligibility
-from housing_security.models import Role
 
 DEMO_PASSWORD = "demo-password-2026"
 _counter = itertools.count(1)

@@ -9,7 +9,6 @@ from sqlalchemy import func, select
 from housing_security.extensions import db
 from housing_security.models import ApplicationEvent, AuditLog
 from housing_security.services import daily
-
 from tests.services.helpers import get, new_case
 
 

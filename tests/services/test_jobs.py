@@ -8,11 +8,19 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
+from housing_security import worker
 from housing_security.extensions import db
 from housing_security.models import (
-    AllocationRound, Application, AuditLog, Job, Notification, Offer, RentSubsidy, Unit, User,
+    AllocationRound,
+    Application,
+    AuditLog,
+    Job,
+    Notification,
+    Offer,
+    RentSubsidy,
+    Unit,
+    User,
 )
-from housing_security import worker
 from housing_security.services import jobs, round_runner, rounds
 from tests.conftest import _config
 from tests.services.killed_publish import publish_and_kill

@@ -14,7 +14,6 @@ from housing_security.extensions import db
 from housing_security.models import NoticeDelivery, Notification
 from housing_security.models._types import utcnow
 from housing_security.services import notices, review
-
 from tests.services.helpers import get, new_case, user
 
 

@@ -12,7 +12,14 @@ from sqlalchemy import select
 from housing_security import policy
 from housing_security.extensions import db
 from housing_security.models import (
-    Application, Building, Household, ParameterChange, Project, Tenancy, Unit, User,
+    Application,
+    Building,
+    Household,
+    ParameterChange,
+    Project,
+    Tenancy,
+    Unit,
+    User,
 )
 from housing_security.services import prices
 

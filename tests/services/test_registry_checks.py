@@ -12,7 +12,6 @@ from housing_security.extensions import db
 from housing_security.models import RegistryCheck
 from housing_security.services import registry, registry_checks, reverification, review
 from housing_security.services.calendar import add_months, workflow_value
-
 from tests.services.helpers import audits, get, new_case, user
 
 TODAY = date.today()

@@ -14,7 +14,6 @@ from housing_security.models import RegistryRecord, RegistrySnapshot
 from housing_security.models.registry import SnapshotImmutableError
 from housing_security.policy import make_id_number
 from housing_security.services import registry
-
 from tests.services.helpers import audits, user
 
 TODAY = date.today()

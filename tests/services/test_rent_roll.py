@@ -84,7 +84,7 @@ def test_bank_csv_import_reports_bad_rows_and_writes_nothing_then_imports(app):
         assert rent_roll.import_bank_csv(b"\xff\xfe\x00garbage\x81", "taiyuan", officer).errors[0]["code"] in (
             "undecodable", "missing_column")
         good = ("\ufeff申请编号,日期,金额,流水号\n"
-                f"{reference},2036-02-01,500,S1\n{reference},2036/03/01,\"1,000.00\",S2\n").encode("utf-8")
+                f"{reference},2036-02-01,500,S1\n{reference},2036/03/01,\"1,000.00\",S2\n").encode()
         report = rent_roll.import_bank_csv(good, "taiyuan", officer)
         db.session.commit()
         assert report.written == 2 and not report.errors

@@ -9,7 +9,6 @@ from housing_security.extensions import db
 from housing_security.models import ParameterChange
 from housing_security.services import parameters, reverification
 from housing_security.services.calendar import add_months
-
 from tests.services.helpers import new_case, user
 
 
@@ -40,7 +39,6 @@ def test_completing_an_exit_audits_every_subsidy_it_ends(ctx):
     from decimal import Decimal
 
     from housing_security.models import RentSubsidy
-
     from tests.services.helpers import audits, get
 
     today = date.today()

@@ -11,8 +11,19 @@ from housing_security import policy
 from housing_security.allocation import load_instance
 from housing_security.extensions import db
 from housing_security.models import (
-    AllocationRound, Application, ApplicationEvent, Assignment, AuditLog, Building, Household, Notification, Offer,
-    Project, RentSubsidy, Unit, User,
+    AllocationRound,
+    Application,
+    ApplicationEvent,
+    Assignment,
+    AuditLog,
+    Building,
+    Household,
+    Notification,
+    Offer,
+    Project,
+    RentSubsidy,
+    Unit,
+    User,
 )
 from housing_security.services import audit, round_publishing, rounds, transitions
 

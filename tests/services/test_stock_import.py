@@ -15,7 +15,6 @@ from housing_security.extensions import db
 from housing_security.models import AuditLog, Building, Project, StockImport, Unit, UnitEvent
 from housing_security.services import stock_import
 from housing_security.services.stock_import import COLUMNS, ImportRefused, check_file, import_file
-
 from tests.services.helpers import user
 
 HEADER = [header for _, header, _ in COLUMNS]
@@ -182,7 +181,7 @@ def test_gbk_csv_saved_by_excel_imports(ctx):
     (b"", "empty_file"),
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "old_excel"),
     (b"PK\x03\x04not really a workbook", "unreadable_xlsx"),
-    ("房号,楼层\n101,1\n".encode("utf-8"), "missing_columns"),
+    ("房号,楼层\n101,1\n".encode(), "missing_columns"),
 ])
 def test_files_that_cannot_be_read_are_refused_clearly(ctx, data, code):
     before = counts()

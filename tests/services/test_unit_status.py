@@ -11,7 +11,6 @@ from housing_security.extensions import db
 from housing_security.models import AuditLog, Unit, UnitEvent, UnitStatus
 from housing_security.services import offers, round_publishing, rounds, unit_status
 from housing_security.services.unit_status import UnitStatusError
-
 from tests.services.helpers import new_case, user
 
 

@@ -7,9 +7,8 @@ import pytest
 
 from housing_security.extensions import db
 from housing_security.models import Objection
-from housing_security.services import publicity, review, reverification
+from housing_security.services import publicity, reverification, review
 from housing_security.services.transitions import TransitionError
-
 from tests.services.helpers import audits, events, get, new_case, user
 
 

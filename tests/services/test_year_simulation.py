@@ -10,8 +10,16 @@ from sqlalchemy import func, select
 
 from housing_security.extensions import db
 from housing_security.models import Offer, Tenancy, Unit, UnitStatus
-from housing_security.services import (contracts, daily, offers, portfolio, rent_roll, round_publishing, rounds,
-                                       unit_status)
+from housing_security.services import (
+    contracts,
+    daily,
+    offers,
+    portfolio,
+    rent_roll,
+    round_publishing,
+    rounds,
+    unit_status,
+)
 from housing_security.services.calendar import add_months
 
 from .helpers import new_case, user

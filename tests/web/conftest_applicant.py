@@ -10,6 +10,7 @@ from housing_security import policy
 from housing_security.extensions import db
 from housing_security.models import Application, Jurisdiction
 
+
 def _real_pdf() -> bytes:
     import io
 

@@ -12,6 +12,7 @@ from housing_security import create_app
 from housing_security.extensions import db
 from housing_security.models import Application, AuditLog, Document, User
 from tests.conftest import ON_POSTGRES, _config
+
 from .conftest_applicant import PDF, register, start
 
 pytestmark = pytest.mark.skipif(ON_POSTGRES, reason="the drill runs on SQLite; pg_dump is used on PostgreSQL")

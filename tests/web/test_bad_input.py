@@ -4,7 +4,6 @@ each role (so the ids in the URLs are real ones in that role's scope) and posts 
 from __future__ import annotations
 
 import re
-from datetime import date
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import random
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 from html.parser import HTMLParser
 
 from sqlalchemy import select
@@ -198,6 +198,6 @@ def test_the_waiting_list_month_by_month_replays_each_case_history(app):
 
 
 def indicators_datetime(day: date):
-    from datetime import datetime, time, timezone
+    from datetime import datetime, time
 
-    return datetime.combine(day, time(10, 0), tzinfo=timezone.utc)
+    return datetime.combine(day, time(10, 0), tzinfo=UTC)

@@ -11,6 +11,7 @@ from housing_security.extensions import db
 from housing_security.models import AllocationRound, Document, Objection
 from tests.conftest import login
 from tests.services.helpers import get, new_case
+
 from .conftest_applicant import PDF, register, start
 
 

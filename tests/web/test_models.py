@@ -8,7 +8,14 @@ from sqlalchemy.exc import IntegrityError
 
 from housing_security.extensions import db
 from housing_security.models import (
-    Application, ApplicationEvent, AuditLog, Household, Jurisdiction, Member, Unit, User,
+    Application,
+    ApplicationEvent,
+    AuditLog,
+    Household,
+    Jurisdiction,
+    Member,
+    Unit,
+    User,
 )
 from housing_security.models.cases import AppendOnlyError
 

@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from housing_security.extensions import db
-from housing_security.models import AuditLog, Building, Project, Unit
+from housing_security.models import AuditLog
 from housing_security.services import indicators, reports
 from tests.web.test_dashboard_insight import _charts, _recomputed_rates
 

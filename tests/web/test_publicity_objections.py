@@ -5,7 +5,6 @@ from datetime import date, timedelta
 
 from housing_security.extensions import db
 from housing_security.models import Objection
-
 from tests.conftest import csrf_token_from
 from tests.services.helpers import audits, events, get, new_case
 

@@ -9,7 +9,6 @@ from sqlalchemy import func, select
 from housing_security.extensions import db
 from housing_security.models import RegistryCheck, RegistryRecord, RegistrySnapshot
 from housing_security.services import registry_checks
-
 from tests.services.helpers import get, new_case
 
 TODAY = date.today()

@@ -2,9 +2,9 @@
 tasks through real HTTP: field errors, scope (another city's officer gets 404), roles."""
 from __future__ import annotations
 
+import io
 from datetime import date, timedelta
 from decimal import Decimal
-import io
 
 from sqlalchemy import select
 
@@ -50,7 +50,7 @@ def test_rent_roll_payment_import_and_move_out(app, page_get):
     duplicate = client.post(f"/bureau/rent/tenancy/{tenancy_id}/payment", data={
         "amount": "480", "paid_on": date.today().isoformat(), "reference": "HAND-1"})
     assert duplicate.status_code == 400 and "该流水号已登记" in duplicate.get_data(as_text=True)
-    bad = f"申请编号,日期,金额,流水号\nNOPE,2026-01-01,5,X\n".encode("gbk")
+    bad = "申请编号,日期,金额,流水号\nNOPE,2026-01-01,5,X\n".encode("gbk")
     response = client.post("/bureau/rent/import", data={"file": (io.BytesIO(bad), "bank.csv")},
                            content_type="multipart/form-data")
     assert response.status_code == 400 and "找不到该申请编号的租赁合同" in response.get_data(as_text=True)

@@ -9,7 +9,6 @@ from sqlalchemy import select
 from housing_security.extensions import db
 from housing_security.models import RentSubsidy, Tenancy, Unit
 from housing_security.services.calendar import add_months
-
 from tests.services.helpers import audits, events, get, new_case
 
 

@@ -4,10 +4,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
-
 from housing_security.extensions import db
 from housing_security.models import Member, RentSubsidy
-
 from tests.services.helpers import get, new_case
 
 

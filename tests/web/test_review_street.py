@@ -5,7 +5,6 @@ from datetime import date
 
 from housing_security.extensions import db
 from housing_security.models import InfoRequest
-
 from tests.services.helpers import audits, events, get, new_case
 
 

@@ -11,8 +11,8 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
-from housing_security.extensions import db
 from housing_security import create_app
+from housing_security.extensions import db
 from housing_security.models import AllocationRound, Assignment, Job, Offer, Unit
 from housing_security.services import jobs, round_runner, rounds, transitions
 from tests.conftest import csrf_token_from, login

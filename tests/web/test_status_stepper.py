@@ -89,7 +89,7 @@ def test_the_status_page_shows_the_stepper_the_office_and_the_receipt(app, submi
     receipt = page_get(client, f"/me/applications/{application_id}/submitted")
     assert "保障性住房申请回执" in receipt and "打印回执" in receipt and "js/print.js" in receipt
     assert "<script>" not in receipt  # no inline script: printing is static/js/print.js
-    assert "李秀兰" in receipt and f"/edit/members" not in receipt  # read-only: no links to change answers
+    assert "李秀兰" in receipt and "/edit/members" not in receipt  # read-only: no links to change answers
 
 
 def test_a_draft_has_no_receipt_yet(app, filled):

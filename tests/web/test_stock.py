@@ -11,7 +11,13 @@ from sqlalchemy import func, select
 
 from housing_security.extensions import db
 from housing_security.models import (
-    AuditLog, Building, MaintenanceOverdue, Project, StockImport, Unit, UnitEvent,
+    AuditLog,
+    Building,
+    MaintenanceOverdue,
+    Project,
+    StockImport,
+    Unit,
+    UnitEvent,
 )
 from housing_security.services import daily
 from tests.services.test_stock_import import csv_bytes, row, xlsx_bytes

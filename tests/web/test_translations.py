@@ -6,7 +6,6 @@ with the list of missing ids and the commands that fix it (see README.md, "Trans
 from __future__ import annotations
 
 import json
-
 import re
 from html.parser import HTMLParser
 from pathlib import Path

@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 
 from housing_security.extensions import db
 from housing_security.models import Document
+
 from .conftest_applicant import JPEG, PDF, PNG, register, start
 
 
