@@ -3,10 +3,13 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from flask import has_request_context, request
-
 from ..extensions import db
 from ..models import AuditLog
+from .use_case import ORIGIN
+
+# Set on the session when a row is added; the web layer seals the session's rows into the hash chain after the
+# request (services/audit_chain.py), the daily job seals whatever is left.
+UNSEALED = "audit_unsealed"
 
 
 def record(action: str, obj: Any = None, actor=None, **detail) -> AuditLog:
@@ -21,13 +24,10 @@ def record(action: str, obj: Any = None, actor=None, **detail) -> AuditLog:
         object_type=object_type,
         object_id=object_id,
         detail={key: _jsonable(value) for key, value in detail.items()},
-        remote_addr=request.remote_addr if has_request_context() else None,
+        remote_addr=ORIGIN.get(),
     )
     db.session.add(row)
-    if has_request_context():
-        from flask import g
-
-        g.audit_unsealed = True  # sealed into the hash chain after the request (services/audit_chain.py)
+    db.session().info[UNSEALED] = True
     return row
 
 

@@ -115,7 +115,9 @@ def seal_after_request(response):
     database busy) only postpones the seal to the next request or the daily job."""
     from flask import g
 
-    if not g.pop("audit_unsealed", False):
+    from .audit import UNSEALED
+
+    if not db.session().info.pop(UNSEALED, False):
         return response
     from sqlalchemy.exc import OperationalError
 

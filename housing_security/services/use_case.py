@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, ParamSpec, TypeVar
 
 from ..extensions import db
@@ -22,6 +23,10 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 _DEPTH_KEY = "use_case_depth"
+
+# Where the current action comes from (the client's address for a web request, None for the CLI and jobs): set
+# by the web layer before each request, read by the audit so that services never read `flask.request`.
+ORIGIN: ContextVar[str | None] = ContextVar("origin", default=None)
 
 
 class UseCaseError(ValueError):

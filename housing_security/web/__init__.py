@@ -41,6 +41,8 @@ def register_blueprints(app: Flask) -> None:
                    stock, lottery, province, reports, lab, registry, api, admin_api, tenancies, subsidies, rent):
         app.register_blueprint(module.bp)
     app.register_blueprint(rent.tasks_bp)
+    app.before_request(_note_origin)
+    app.teardown_request(_forget_origin)
     app.before_request(enforce_access_rules)
     app.before_request(refuse_non_form_bodies)
     app.before_request(refuse_nul_characters)
@@ -52,3 +54,21 @@ def register_blueprints(app: Flask) -> None:
     from ..services.audit_chain import seal_after_request
 
     app.after_request(seal_after_request)
+
+
+def _note_origin() -> None:
+    from flask import g, request
+
+    from ..services.use_case import ORIGIN
+
+    g.origin_token = ORIGIN.set(request.remote_addr)
+
+
+def _forget_origin(_error: BaseException | None = None) -> None:
+    from flask import g
+
+    from ..services.use_case import ORIGIN
+
+    token = g.pop("origin_token", None)
+    if token is not None:
+        ORIGIN.reset(token)
